@@ -1,0 +1,179 @@
+"""What every importer shares: the protocol, JSON/JS readers, time parsing, Meta text repair.
+
+Importers never raise halfway through an archive. They yield `Item`s, a
+`FileRead` per data file (how many records it held) and a `Skip` for every
+record or file they could not use, so the report can account for all of them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Protocol
+
+from audit.archive import Archive, MemberError
+from audit.model import ImportEvent, Platform, Skip
+
+# Posts dated before social media existed, or after today, are exporter bugs.
+EARLIEST = datetime(2004, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """Which layout an importer recognised, and the data files it will read."""
+
+    layout: str
+    members: tuple[str, ...]
+
+
+class Importer(Protocol):
+    platform: ClassVar[Platform]
+
+    def detect(self, archive: Archive) -> Detection | None:
+        """Cheap: looks at member names only."""
+        ...
+
+    def iter_events(self, archive: Archive, found: Detection) -> Iterator[ImportEvent]: ...
+
+
+class BadFile(Exception):
+    """A data file that cannot be parsed; its records are skipped, the rest goes on."""
+
+
+_JS_PREFIX = re.compile(rb"^\s*(?:window\.[\w.$]+|var\s+\w+|Grailbird\.data\.\w+)\s*=\s*")
+
+
+def load_json(archive: Archive, name: str, *, js: bool = False) -> Any:
+    """Parse a member as JSON; `js` strips a `window.YTD.x.part0 = ` style prefix."""
+    try:
+        data = archive.read(name)
+    except MemberError as exc:
+        raise BadFile(str(exc)) from None
+    if js:
+        match = _JS_PREFIX.match(data)
+        if match is None:
+            stripped = data.lstrip()
+            if not stripped.startswith((b"[", b"{")):
+                raise BadFile("it does not start with the expected `window.YTD.… =` line")
+        else:
+            data = data[match.end():]
+        data = data.rstrip().rstrip(b";")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadFile(f"it is not valid UTF-8 text (byte {exc.start})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadFile(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise BadFile("the JSON is nested too deeply to be an export") from None
+
+
+def records(archive: Archive, name: str, *, js: bool = False, key: str | None = None) -> Iterator[ImportEvent | tuple[int, Any]]:
+    """Yield `FileRead`, then `(index, record)` pairs; a broken file becomes one `Skip`."""
+    from audit.model import FileRead
+
+    try:
+        data = load_json(archive, name, js=js)
+    except BadFile as exc:
+        yield Skip(name, f"file not readable: {exc}", count=1)
+        return
+    if key is not None:
+        data = data.get(key) if isinstance(data, dict) else None
+        if data is None:
+            yield Skip(name, f"file not readable: no `{key}` list in it", count=1)
+            return
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        yield Skip(name, "file not readable: expected a list of records", count=1)
+        return
+    yield FileRead(name, len(data))
+    yield from enumerate(data)
+
+
+def as_int(value: Any) -> int | None:
+    """X writes every number as a string; Meta sometimes as float."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        try:
+            return int(float(value))
+        except (TypeError, ValueError, OverflowError):
+            return None
+
+
+def from_unix(value: Any, *, millis: bool = False) -> datetime | None:
+    """A unix timestamp as aware UTC, or None when absent or absurd."""
+    number = as_int(value)
+    if number is None or number <= 0:
+        return None
+    if millis:
+        number //= 1000
+    try:
+        moment = datetime.fromtimestamp(number, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment if EARLIEST <= moment <= datetime.now(UTC) else None
+
+
+def from_iso(value: Any) -> datetime | None:
+    """ISO 8601 with `Z` or an offset (X DMs, notes, account); other forms via dateutil."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        from dateutil import parser
+
+        try:
+            moment = parser.parse(value)
+        except (ValueError, OverflowError):
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return moment if EARLIEST <= moment <= datetime.now(UTC) else None
+
+
+def fix_meta_text(value: str) -> str:
+    """Undo Meta's habit of writing each UTF-8 byte as its own `\\u00XX` escape.
+
+    A string that is not mangled (it has a character above U+00FF, or its
+    bytes are not valid UTF-8) is returned untouched.
+    """
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def fix_meta(data: Any) -> Any:
+    """`fix_meta_text` applied to every string, key and value, of parsed Meta JSON."""
+    if isinstance(data, str):
+        return fix_meta_text(data)
+    if isinstance(data, list):
+        return [fix_meta(v) for v in data]
+    if isinstance(data, dict):
+        return {fix_meta_text(k): fix_meta(v) for k, v in data.items()}
+    return data
+
+
+def find(archive: Archive, pattern: str) -> list[str]:
+    """Members whose path ends with the regex `pattern`, matched at a folder boundary."""
+    rx = re.compile(r"(?:^|/)" + pattern + r"$")
+    return sorted((n for n in archive.names() if rx.search(n)), key=_natural)
+
+
+def _natural(name: str) -> list[Any]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
