@@ -151,7 +151,10 @@ class XImporter:
             except BadFile:
                 continue
             if isinstance(user, dict):
-                info.update(username=user.get("screen_name"), user_id=user.get("id"), display_name=user.get("full_name"))
+                info.update(
+                    username=user.get("screen_name"), user_id=user.get("id"), display_name=user.get("full_name"),
+                    bio=user.get("bio") or None, location=user.get("location") or None,
+                )
         return AccountInfo(Platform.X, **{k: (str(v) if v is not None else None) for k, v in info.items()})
 
     def _manifest_files(self, archive: Archive) -> list[str]:
@@ -236,7 +239,7 @@ class XImporter:
             try:
                 yield self._tweet_item(tweet, tid, name, user, notes, Audience.COMMUNITY if community else audience)
             except (TypeError, AttributeError, ValueError) as exc:
-                yield Skip(name, f"post {tid} has an unexpected shape ({type(exc).__name__})")
+                yield Skip(name, f"post {tid} skipped: {exc}")
 
     def _tweet_item(
         self,
@@ -247,9 +250,9 @@ class XImporter:
         notes: dict[str, list[tuple[datetime | None, str]]],
         audience: Audience,
     ) -> Item:
-        raw = tweet.get("full_text") or tweet.get("text") or ""
+        raw = tweet.get("full_text", tweet.get("text"))
         if not isinstance(raw, str):
-            raise TypeError("text is not a string")
+            raise TypeError("the post has no text field")
         created = parse_x_time(tweet.get("created_at"))
         text = clean_text(raw, tweet.get("entities"))
         text = _merge_note(text, created, notes)
@@ -378,7 +381,7 @@ class XImporter:
                     try:
                         item = self._tweet_item(tweet, str(tweet["id_str"]), name, user, {}, Audience.PUBLIC)
                     except (TypeError, AttributeError, ValueError) as exc:
-                        yield Skip(name, f"post has an unexpected shape ({type(exc).__name__})")
+                        yield Skip(name, f"post skipped: {exc}")
                         continue
                     yield _replace_time(item, from_iso(tweet.get("created_at")))
             return

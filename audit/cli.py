@@ -1,0 +1,169 @@
+"""The `backscroll` command line.
+
+Unusable input ends with exit status 2 and one plain line naming the file and
+the problem; nothing is written outside `--out`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+from audit.context import Context
+from audit.errors import ExportError
+
+
+class _Progress:
+    """A tqdm bar on stderr per stage; silent when stderr is not a terminal and --quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if self.quiet:
+            return
+        from tqdm import tqdm
+
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = tqdm(total=total, desc=f"{stage:>9}", unit=" items", file=sys.stderr, leave=True)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def _context(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str, ...], colleague: tuple[str, ...]) -> Context:
+    return Context(workplaces=workplace, units=unit, places=city, people=colleague)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"backscroll: {message}", err=True)
+    sys.exit(2)
+
+
+context_options = [
+    click.option("--workplace", multiple=True, help="A hospital or practice you work at; repeat for several."),
+    click.option("--unit", multiple=True, help="A unit or ward name (e.g. '6 West', 'PICU')."),
+    click.option("--city", multiple=True, help="The town or city you work in."),
+    click.option("--colleague", multiple=True, help="A colleague's name that should count as an identifier."),
+]
+
+
+def with_context(fn: Any) -> Any:
+    for option in reversed(context_options):
+        fn = option(fn)
+    return fn
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="backscroll")
+def cli() -> None:
+    """Audit your own social media exports for posts that could hurt a patient or your career.
+
+    Everything happens on this computer: backscroll makes no network call.
+    """
+
+
+def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool) -> None:
+    from audit.pipeline import scan
+    from reports.render import write_all
+
+    progress = _Progress(quiet)
+    try:
+        result = scan(list(exports), context, progress=progress)
+    except ExportError as exc:
+        progress.close()
+        _fail(str(exc))
+        return
+    progress.close()
+    out.mkdir(parents=True, exist_ok=True)
+    paths = write_all(result, out)
+    flagged = sum(1 for f in result.findings if f.verdict.flags)
+    problems = sum(sum(ledger.errors.values()) for a in result.accounts for ledger in a.ledgers.values())
+    click.echo(f"Read {len(result.findings)} items; {flagged} flagged.", err=True)
+    if problems:
+        click.echo(f"{problems} records or files could not be read; the report lists them.", err=True)
+    click.echo(f"Report: {paths['report']}", err=True)
+
+
+@cli.command()
+@click.argument("exports", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the report and findings.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@with_context
+def scan(exports: tuple[str, ...], out: Path, quiet: bool, workplace: tuple[str, ...], unit: tuple[str, ...],
+         city: tuple[str, ...], colleague: tuple[str, ...]) -> None:
+    """Scan one or more exports (zip files or unpacked folders) and write the report.
+
+    \b
+    Example:
+        backscroll scan twitter-2024-11-16-abc.zip --out ~/backscroll-report
+        backscroll scan facebook-part1.zip facebook-part2.zip --out report --workplace "Mercy General"
+    """
+    run_scan(exports, out, _context(workplace, unit, city, colleague), quiet)
+
+
+@cli.command()
+@click.option("--out", "out", default="backscroll-demo", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+def demo(out: Path, quiet: bool) -> None:
+    """Scan the made-up sample export that ships with backscroll, to see what a report looks like."""
+    sample = Path(str(resources.files("audit") / "demo" / "x-archive"))
+    run_scan((str(sample),), out, Context(workplaces=("Mercy General",)), quiet)
+    click.echo(f"Open {(out / 'report.html').resolve()} in your browser.")
+
+
+@cli.command()
+@with_context
+def classify(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str, ...], colleague: tuple[str, ...]) -> None:
+    """Classify JSON lines from stdin: {"id", "text", "kind"?} in, one verdict per line out.
+
+    \b
+    Example:
+        echo '{"id": "1", "text": "52M in bed 7 at 3am"}' | backscroll classify
+    """
+    from audit.classifier import load_classifier
+
+    rows = []
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                raise ValueError("needs an object with a string `text`")
+        except (json.JSONDecodeError, ValueError) as exc:
+            _fail(f"stdin line {number}: {exc}")
+        rows.append(row)
+    classifier = load_classifier(_context(workplace, unit, city, colleague))
+    verdicts = classifier.classify_texts([r["text"] for r in rows], [str(r.get("kind") or "post") for r in rows])
+    for row, v in zip(rows, verdicts, strict=True):
+        click.echo(json.dumps({
+            "id": row.get("id"),
+            "scores": v.scores,
+            "flags": list(v.flags),
+            "risk": v.risk,
+            "evidence": [{"category": e.category, "start": e.start, "end": e.end, "text": e.text, "reason": e.reason} for e in v.evidence],
+        }, ensure_ascii=False))
+
+
+@cli.command()
+def evaluate() -> None:
+    """Precision, recall and F1 per category on the held-out posts, next to a keyword baseline."""
+    from audit.evaluation import evaluate as run
+
+    click.echo(run())
+
+
+def main() -> None:
+    cli(prog_name="backscroll")

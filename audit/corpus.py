@@ -1,0 +1,45 @@
+"""The labelled posts the team wrote, and the split between training and held-out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from audit.model import CATEGORIES
+
+HELDOUT = "heldout.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    kind: str
+    platform: str
+    labels: frozenset[str]
+    origin: str
+
+
+def corpus_dir() -> Path:
+    return Path(str(resources.files("audit") / "corpus"))
+
+
+def load(*, heldout: bool) -> list[Example]:
+    """Training files (every `*.jsonl` but the held-out one), or the held-out file alone."""
+    folder = corpus_dir()
+    files = [folder / HELDOUT] if heldout else sorted(p for p in folder.glob("*.jsonl") if p.name != HELDOUT)
+    examples: list[Example] = []
+    for path in files:
+        if not path.exists():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            labels = frozenset(row.get("labels") or ())
+            unknown = labels - set(CATEGORIES)
+            if unknown:
+                raise ValueError(f"{path.name}:{number}: unknown labels {sorted(unknown)}")
+            examples.append(Example(row["text"], row.get("kind", "post"), row.get("platform", "x"), labels, f"{path.name}:{number}"))
+    return examples

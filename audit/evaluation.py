@@ -1,0 +1,45 @@
+"""`backscroll evaluate`: held-out precision, recall and F1, classifier next to the keyword baseline."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audit import corpus
+from audit.baseline import keyword_flags
+from audit.classifier import Classifier
+from audit.model import CATEGORIES
+
+
+def metrics(truth: list[frozenset[str]], predicted: list[set[str] | tuple[str, ...]]) -> pd.DataFrame:
+    rows = []
+    for cat in CATEGORIES:
+        tp = sum(cat in t and cat in p for t, p in zip(truth, predicted, strict=True))
+        fp = sum(cat not in t and cat in p for t, p in zip(truth, predicted, strict=True))
+        fn = sum(cat in t and cat not in p for t, p in zip(truth, predicted, strict=True))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        rows.append({"category": cat, "support": tp + fn, "precision": precision, "recall": recall, "f1": f1})
+    return pd.DataFrame(rows).set_index("category")
+
+
+def evaluate() -> str:
+    train = corpus.load(heldout=False)
+    test = corpus.load(heldout=True)
+    if not test:
+        return "No held-out file (audit/corpus/heldout.jsonl); nothing to evaluate."
+    model = Classifier().fit(train)
+    verdicts = model.classify_texts([e.text for e in test], [e.kind for e in test])
+    truth = [e.labels for e in test]
+    ours = metrics(truth, [v.flags for v in verdicts])
+    base = metrics(truth, [keyword_flags(e.text) for e in test])
+    table = pd.concat({"backscroll": ours[["precision", "recall", "f1"]], "keywords": base[["precision", "recall", "f1"]]}, axis=1)
+    table.insert(0, "support", ours["support"])
+    lines = [
+        f"Trained on {len(train)} posts; evaluated on {len(test)} held-out posts written by a different writer.",
+        "",
+        table.to_string(float_format=lambda v: f"{v:.2f}"),
+        "",
+        "Thresholds: " + ", ".join(f"{c} {model.thresholds[c]:.2f}" for c in CATEGORIES),
+    ]
+    return "\n".join(lines)

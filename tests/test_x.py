@@ -1,0 +1,177 @@
+"""The X importer on every archive layout, read from a zip and from a folder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import importers
+from audit.archive import Archive
+from audit.model import AccountInfo, Audience, FileRead, Item, Kind, Skip
+from importers.x import parse_x_time
+
+
+def events(path: Path) -> list[object]:
+    with Archive([path]) as archive:
+        chosen = importers.choose(archive)
+        assert chosen is not None
+        importer, found = chosen
+        return list(importer.iter_events(archive, found))
+
+
+def items(path: Path) -> dict[str, Item]:
+    return {e.item_id: e for e in events(path) if isinstance(e, Item)}
+
+
+@pytest.fixture(params=["zip", "folder", "wrapped zip"])
+def open_layout(request, make_zip, fixtures):
+    def opener(layout: str) -> Path:
+        if request.param == "folder":
+            return fixtures / "x" / layout
+        return make_zip(f"x/{layout}", wrap="twitter-2024-11-16-abc/" if request.param == "wrapped zip" else "")
+
+    return opener
+
+
+LAYOUTS = {
+    "2024": "x/2022+ (data/tweets.js)",
+    "2021": "x/2020–2022 (data/tweet.js)",
+    "2019": "x/2019 and earlier (tweet.js at the root)",
+    "grailbird": "x/2012–2018 Grailbird (data/js/tweets, tweets.csv)",
+    "grailbird_csv": "x/2012–2018 Grailbird (data/js/tweets, tweets.csv)",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_each_layout_is_detected(layout, open_layout):
+    with Archive([open_layout(layout)]) as archive:
+        importer, found = importers.choose(archive)
+    assert found.layout == LAYOUTS[layout]
+
+
+def test_2024_posts_text_links_and_kinds(open_layout):
+    got = items(open_layout("2024"))
+    first = got["1700000000000000001"]
+    assert first.text == "52M in bed 7 came in at 3am after his tractor rolled on Route 9 & he still cracked jokes. tough guy. #EMtwitter"
+    assert first.kind == Kind.POST
+    assert first.created_at == datetime(2024, 11, 7, 3, 12, 50, tzinfo=UTC)
+    assert first.url == "https://x.com/nightshift_doc/status/1700000000000000001"
+    assert first.audience == Audience.PUBLIC
+    assert first.likes == 3 and first.shares == 1
+    assert first.source == "data/tweets.js"
+
+    reply = got["1700000000000000002"]
+    assert reply.kind == Kind.REPLY
+    assert reply.counterpart == "drfriend"
+    assert reply.text.endswith("you'll be fine https://example.org/bp-guide")
+
+    assert got["1700000000000000003"].kind == Kind.REPOST
+    assert got["1700000000000000003"].text.endswith("cut delirium by a third <3 https://t.co/q1")
+
+    photo = got["1700000000000000005"]
+    assert photo.text == "<script>alert('pwned')</script> look at this CT"
+    assert [m.uri for m in photo.media] == ["data/tweets_media/1700000000000000005-AbCdEf.jpg"]
+
+
+def test_note_tweet_replaces_the_cut_text(open_layout):
+    long_post = items(open_layout("2024"))["1700000000000000004"]
+    assert not long_post.text.endswith("…")
+    assert long_post.text.endswith("The habit is worth more than the likes.")
+
+
+def test_edited_post_keeps_only_newest_version(open_layout):
+    got = items(open_layout("2024"))
+    assert "1700000000000000010" not in got
+    assert got["1700000000000000011"].text.endswith("going to sleep for a week")
+
+
+def test_dms_sent_and_received_and_group_events(open_layout):
+    evs = events(open_layout("2024"))
+    got = {e.item_id: e for e in evs if isinstance(e, Item)}
+    sent, received = got["dm-5001"], got["dm-5000"]
+    assert sent.kind == Kind.DM and received.kind == Kind.DM_RECEIVED
+    assert received.text == "hi dr rivera, it's Dana from bed 12 last week & my incision is red, should I worry?"
+    assert sent.audience == Audience.PRIVATE_MESSAGE
+    assert sent.counterpart == "3003" and sent.url == "https://x.com/messages/1001-3003"
+    assert got["dm-6001"].kind == Kind.DM_RECEIVED
+    skipped = {e.reason: e.count for e in evs if isinstance(e, Skip) and e.source == "data/direct-messages-group.js"}
+    assert skipped == {"conversation event `conversationNameUpdate`, not a message": 1,
+                       "conversation event `joinConversation`, not a message": 1}
+
+
+def test_account_bio_and_deleted_tweets(open_layout):
+    evs = events(open_layout("2024"))
+    account = next(e for e in evs if isinstance(e, AccountInfo))
+    assert (account.username, account.user_id, account.bio) == ("nightshift_doc", "1001", "EM resident @ Mercy General. Opinions mine.")
+    assert Skip("data/deleted-tweets.js", "already deleted on X (the archive keeps them for 14 days)", 1, False) in evs
+
+
+def test_every_record_is_accounted_for(open_layout):
+    for layout in LAYOUTS:
+        evs = events(open_layout(layout))
+        for read in (e for e in evs if isinstance(e, FileRead)):
+            imported = sum(1 for e in evs if isinstance(e, Item) and e.source == read.source)
+            skipped = sum(e.count for e in evs if isinstance(e, Skip) and e.source == read.source)
+            assert read.records == imported + skipped, (layout, read.source)
+
+
+def test_2021_singular_files_and_broken_records(open_layout):
+    evs = events(open_layout("2021"))
+    got = {e.item_id: e for e in evs if isinstance(e, Item)}
+    assert set(got) == {"1300000000000000001", "1300000000000000002", "dm-7001"}
+    assert got["dm-7001"].kind == Kind.DM
+    reasons = sorted(e.reason for e in evs if isinstance(e, Skip))
+    assert reasons == ["post 1300000000000000003 skipped: the post has no text field", "record without a post id"]
+
+
+def test_2019_unwrapped_records(open_layout):
+    got = items(open_layout("2019"))
+    assert got["1100000000000000001"].url == "https://x.com/med_student_k/status/1100000000000000001"
+    assert got["1100000000000000002"].created_at == datetime(2019, 1, 16, 8, 0, tzinfo=UTC)
+
+
+def test_grailbird_reads_monthly_files_not_the_duplicate_csv(open_layout):
+    evs = events(open_layout("grailbird"))
+    got = {e.item_id: e for e in evs if isinstance(e, Item)}
+    assert set(got) == {"440000000000000001", "440000000000000002", "441000000000000001"}
+    assert got["440000000000000001"].text.startswith("Delivered the Hendersons' third baby at 4am")
+    assert got["440000000000000001"].created_at == datetime(2014, 3, 1, 4, 30, tzinfo=UTC)
+    assert got["440000000000000002"].text.endswith("MMR & http://example.org/measles")
+    assert got["441000000000000001"].kind == Kind.REPOST
+    assert got["441000000000000001"].url == "https://x.com/oldschool_md/status/441000000000000001"
+    assert Skip("tweets.csv", "same posts as data/js/tweets/*.js, which are read instead", 1, False) in evs
+
+
+def test_grailbird_csv_only(open_layout):
+    evs = events(open_layout("grailbird_csv"))
+    got = {e.item_id: e for e in evs if isinstance(e, Item)}
+    assert got["330000000000000001"].text == "Mr. G in room 508 finally went home today, 3 months on the unit & he hugged every one of us"
+    assert got["330000000000000002"].kind == Kind.REPLY
+    assert got["330000000000000002"].text.endswith("just rest http://example.org/viral")
+    assert got["330000000000000003"].kind == Kind.REPOST
+    assert Skip("tweets.csv", "row without a post id", 1, True) in evs
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Thu Nov 07 18:26:50 +0000 2024", datetime(2024, 11, 7, 18, 26, 50, tzinfo=UTC)),
+    ("Thu Nov 07 18:26:50 +1000 2024", datetime(2024, 11, 7, 8, 26, 50, tzinfo=UTC)),
+    ("Thu Nov 07 18:26:50 -0130 2024", datetime(2024, 11, 7, 19, 56, 50, tzinfo=UTC)),
+    ("Sat Jan 01 00:00:00 +0000 1997", None),
+    ("Thu Nov 07 18:26:50 +0000 9999", None),
+    ("garbage", None),
+    (None, None),
+])
+def test_parse_x_time(raw, expected):
+    assert parse_x_time(raw) == expected
+
+
+def test_shared_sample_account_file(shared_samples, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "account.js").write_bytes((shared_samples / "twitter" / "account.js").read_bytes())
+    (data / "tweets.js").write_text("window.YTD.tweets.part0 = []")
+    evs = events(tmp_path)
+    account = next(e for e in evs if isinstance(e, AccountInfo))
+    assert account.username == "simonw"
