@@ -79,9 +79,9 @@ class Archive:
             with open(path, "rb") as fh:
                 head = fh.read(512).lstrip().lower()
             if head.startswith((b"<!doctype html", b"<html")):
-                raise ExportError(path, "is a web page, not an export zip (was the download interrupted or saved as HTML?)") from None
+                raise ExportError(path, "is a web page, not an export zip (was the download saved as HTML?)") from None
             if head.startswith(b"pk"):
-                raise ExportError(path, "the zip is truncated or damaged (the download may be incomplete); download the export again") from None
+                raise ExportError(path, "the zip is truncated or damaged (an incomplete download?); download the export again") from None
             raise ExportError(path, "is not a zip archive or an export folder") from None
         except OSError as exc:
             raise ExportError(path, f"cannot be read ({exc.strerror or exc})") from None

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -151,11 +151,14 @@ class Classifier:
             if value <= 0.05 or len(out) >= top:
                 break
             term = self._vocab[j]
+            if all(w in ENGLISH_STOP_WORDS or len(w) < 2 for w in term.split()):
+                continue
             at = _locate(lowered, term)
             if at is None or any(s < at[1] and at[0] < e for s, e in taken):
                 continue
             taken.append(at)
-            out.append(Evidence(cat, at[0], at[1], text[at[0]:at[1]], f"wording typical of {cat.replace('_', ' ')} in the examples backscroll learned from", round(value, 3)))
+            reason = f"wording typical of {cat.replace('_', ' ')} in the examples backscroll learned from"
+            out.append(Evidence(cat, at[0], at[1], text[at[0]:at[1]], reason, round(value, 3)))
         return out
 
 

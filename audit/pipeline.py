@@ -74,7 +74,7 @@ def open_inputs(paths: Sequence[str]) -> list[tuple[Importer, Detection, Archive
             importer, _ = chosen
         detected.setdefault(importer.platform, (importer, []))[1].append(path)
     if media_parts and not detected:
-        raise ExportError(media_parts[0], "holds only photos and videos; pass it together with the part of the export that holds the JSON files")
+        raise ExportError(media_parts[0], "holds only photos and videos; pass it with the part of the export that holds the JSON files")
     opened = []
     for platform, (importer, group) in detected.items():
         # Media-only parts belong to the Meta export they came with.

@@ -44,7 +44,10 @@ def why_unknown(archive: Archive) -> str:
             "a Facebook export (your_facebook_activity/) or an Instagram export (your_instagram_activity/)")
 
 
+MEDIA_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".mp4", ".mov", ".m4a", ".mp3", ".aac", ".wav", ".srt")
+
+
 def is_media_only(archive: Archive) -> bool:
     """A part of a split Meta export holding only photos and videos."""
     names = archive.names()
-    return bool(names) and not any(n.endswith((".json", ".js", ".csv", ".html")) for n in names)
+    return bool(names) and all(n.lower().endswith(MEDIA_SUFFIXES) for n in names)

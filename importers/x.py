@@ -218,8 +218,7 @@ class XImporter:
                 if not isinstance(event, tuple):
                     yield event
                     continue
-                index, record = event
-                tweet = _unwrap(record, "tweet")
+                tweet = _unwrap(event[1], "tweet")
                 if not isinstance(tweet, dict) or not (tweet.get("id_str") or tweet.get("id")):
                     yield Skip(name, "record without a post id")
                     continue

@@ -47,7 +47,7 @@ LAYOUTS = {
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_each_layout_is_detected(layout, open_layout):
     with Archive([open_layout(layout)]) as archive:
-        importer, found = importers.choose(archive)
+        _, found = importers.choose(archive)
     assert found.layout == LAYOUTS[layout]
 
 

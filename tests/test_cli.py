@@ -1,0 +1,205 @@
+"""The command-line contract that other tools and users rely on."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from audit.cli import cli
+
+REQUIRED_COLUMNS = ["platform", "kind", "item_id", "created_at", "text", "url", "risk", "flags", "action", "source"]
+
+
+def run(*args: str, stdin: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_scan_writes_every_output(make_zip, tmp_path):
+    out = tmp_path / "out"
+    result = run("scan", str(make_zip("x/2024")), "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} >= {"report.html", "checklist.md", "findings.csv", "findings.jsonl"}
+    rows = read_csv(out / "findings.csv")
+    assert list(rows[0])[: len(REQUIRED_COLUMNS)] == REQUIRED_COLUMNS
+    # one row per imported item, flagged or not: 6 posts and 3 messages
+    assert len(rows) == 9
+    by_id = {r["item_id"]: r for r in rows}
+    first = by_id["1700000000000000001"]
+    assert first["created_at"] == "2024-11-07T03:12:50Z"
+    assert "& he still" in first["text"] and "&amp;" not in first["text"]
+    assert first["source"] == "data/tweets.js"
+    assert first["url"] == "https://x.com/nightshift_doc/status/1700000000000000001"
+    for row in rows:
+        assert 0 <= int(row["risk"]) <= 100
+        assert row["action"] in {"delete", "lock", "review", "keep"}
+        flags = filter(None, row["flags"].split(";"))
+        assert all(flag in {"patient_reference", "venting", "grand_rounds", "medical_advice"} for flag in flags)
+
+
+def test_scan_flags_the_obvious_patient_story_with_evidence(make_zip, tmp_path):
+    out = tmp_path / "out"
+    run("scan", str(make_zip("x/2024")), "--out", str(out), "-q")
+    lines = [json.loads(line) for line in (out / "findings.jsonl").read_text().splitlines()]
+    story = next(x for x in lines if x.get("item_id") == "1700000000000000001")
+    assert "patient_reference" in story["flags"]
+    assert story["action"] == "delete"
+    spans = {e["text"] for e in story["evidence"]}
+    assert {"52M", "bed 7", "3am"} <= spans
+    assert all(story["text"][e["start"]:e["end"]] == e["text"] for e in story["evidence"])
+    files = [x for x in lines if x["type"] == "file"]
+    deleted = next(f for f in files if f["source"] == "data/deleted-tweets.js")
+    assert (deleted["records"], deleted["imported"]) == (1, 0)
+    assert deleted["skipped"] == {"already deleted on X (the archive keeps them for 14 days)": 1}
+
+
+def test_report_shows_hostile_text_as_text(make_zip, tmp_path):
+    out = tmp_path / "out"
+    run("scan", str(make_zip("x/2024")), "--out", str(out), "-q")
+    page = (out / "report.html").read_text()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in page
+    assert page.count("<script>") == 1  # the report's own filter script, nothing else
+    assert "http://" not in page.replace("http://www.w3.org", "")  # no external resources
+    assert "This report contains sensitive text" in page
+
+
+def test_checklist_lists_flagged_items_with_links(make_zip, tmp_path):
+    out = tmp_path / "out"
+    run("scan", str(make_zip("x/2024")), "--out", str(out), "-q")
+    checklist = (out / "checklist.md").read_text()
+    assert "Protect your posts" in checklist
+    assert "<https://x.com/nightshift_doc/status/1700000000000000001>" in checklist
+    assert "\\<script\\>" in checklist or "<script>" not in checklist
+
+
+def unusable(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    cases: dict[str, tuple[Path, str]] = {}
+    text = tmp_path / "notes.zip"
+    text.write_text("just some text")
+    cases["not a zip"] = (text, "is not a zip archive")
+    empty = tmp_path / "empty.zip"
+    zipfile.ZipFile(empty, "w").close()
+    cases["empty zip"] = (empty, "is empty")
+    good = tmp_path / "good.zip"
+    with zipfile.ZipFile(good, "w") as zf:
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = []" + " " * 5000)
+    truncated = tmp_path / "truncated.zip"
+    truncated.write_bytes(good.read_bytes()[:200])
+    cases["truncated zip"] = (truncated, "truncated or damaged")
+    unsafe = tmp_path / "unsafe.zip"
+    with zipfile.ZipFile(unsafe, "w") as zf:
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = []")
+        zf.writestr("../../evil.js", "x")
+    cases["unsafe name"] = (unsafe, "unsafe file name")
+    html_export = tmp_path / "facebook-html.zip"
+    with zipfile.ZipFile(html_export, "w") as zf:
+        zf.writestr("start_here.html", "<html></html>")
+        zf.writestr("your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.html", "<html></html>")
+    cases["meta html"] = (html_export, "Format: JSON")
+    takeout = tmp_path / "takeout.zip"
+    with zipfile.ZipFile(takeout, "w") as zf:
+        zf.writestr("Takeout/archive_browser.html", "<html></html>")
+    cases["google takeout"] = (takeout, "Google Takeout")
+    unknown = tmp_path / "photos.zip"
+    with zipfile.ZipFile(unknown, "w") as zf:
+        zf.writestr("notes/readme.txt", "hello")
+    cases["unknown"] = (unknown, "not an export backscroll knows")
+    cases["missing"] = (tmp_path / "nope.zip", "no such file")
+    encrypted = tmp_path / "encrypted.zip"
+    with zipfile.ZipFile(encrypted, "w") as zf:
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = []")
+    raw = bytearray(encrypted.read_bytes())
+    # set the "encrypted" flag bit in the local and central headers, as a password-protected zip has
+    for sig in (b"PK\x03\x04", b"PK\x01\x02"):
+        at = raw.find(sig)
+        offset = 6 if sig == b"PK\x03\x04" else 8
+        raw[at + offset] |= 0x01
+    encrypted.write_bytes(bytes(raw))
+    cases["encrypted"] = (encrypted, "password-protected")
+    return cases
+
+
+CASES = ["not a zip", "empty zip", "truncated zip", "unsafe name", "meta html", "google takeout", "unknown", "missing", "encrypted"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_unusable_input_exits_2_with_one_plain_line(case, tmp_path):
+    path, expected = unusable(tmp_path)[case]
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "audit", "scan", str(path), "--out", str(out), "-q"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert path.name in lines[0] and expected in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_classify_reads_and_writes_json_lines_in_order():
+    stdin = "\n".join(json.dumps(r) for r in [
+        {"id": "a", "text": "38F in room 12 at 2am, overdose, mom is the principal at Lincoln High"},
+        {"id": "b", "text": "lovely hike with the dog this morning", "kind": "post"},
+        {"id": 3, "text": "@sam just take 2 of my leftover oxycodone, no need for the ER", "kind": "reply"},
+    ])
+    result = run("classify", stdin=stdin)
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", 3]
+    for row in rows:
+        assert set(row) == {"id", "scores", "flags", "risk", "evidence"}
+        assert set(row["scores"]) == {"patient_reference", "venting", "grand_rounds", "medical_advice"}
+        assert all(0.0 <= s <= 1.0 for s in row["scores"].values())
+    assert "patient_reference" in rows[0]["flags"]
+    assert rows[1]["flags"] == []
+    assert "medical_advice" in rows[2]["flags"]
+    ev = rows[0]["evidence"][0]
+    assert set(ev) == {"category", "start", "end", "text", "reason"}
+
+
+def test_classify_rejects_bad_input_line():
+    result = CliRunner().invoke(cli, ["classify"], input='{"id": 1, "text": "ok"}\nnot json\n')
+    assert result.exit_code == 2
+    assert "stdin line 2" in result.output
+
+
+def test_classify_uses_the_users_workplace():
+    line = json.dumps({"id": 1, "text": "long night at Springfield Regional, the usual"})
+    plain = json.loads(run("classify", stdin=line).output)
+    told = json.loads(run("classify", "--workplace", "Springfield Regional", stdin=line).output)
+    assert told["scores"]["patient_reference"] > plain["scores"]["patient_reference"]
+
+
+def test_demo_writes_a_report(tmp_path):
+    result = run("demo", "--out", str(tmp_path / "demo"), "-q")
+    assert result.exit_code == 0
+    page = (tmp_path / "demo" / "report.html").read_text()
+    assert "demo_resident" in page
+    rows = read_csv(tmp_path / "demo" / "findings.csv")
+    assert len(rows) == 27
+    flagged = {r["item_id"] for r in rows if "patient_reference" in r["flags"].split(";")}
+    assert "1170000000000004000" in flagged  # the PICU burn story
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert len(cli.commands[command].help or "") > 20
+
+
+def test_python_dash_m_is_the_same_program():
+    proc = subprocess.run([sys.executable, "-m", "audit", "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "scan" in proc.stdout and "classify" in proc.stdout
