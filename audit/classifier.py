@@ -118,7 +118,8 @@ class Classifier:
         X = sparse.hstack([words, _features(analyses, kinds)], format="csr")
         logits = X @ self._weights.T + self._bias
         probs = 1.0 / (1.0 + np.exp(-logits))
-        return [self._verdict(texts[i], probs[i], analyses[i], X.getrow(i)) for i in range(len(texts))]
+        ptr, idx, data = X.indptr, X.indices, X.data
+        return [self._verdict(texts[i], probs[i], analyses[i], idx[ptr[i]:ptr[i + 1]], data[ptr[i]:ptr[i + 1]]) for i in range(len(texts))]
 
     def classify_items(self, items: Sequence[Item], progress: Progress | None = None, batch: int = 4000) -> list[Verdict]:
         out: list[Verdict] = []
@@ -129,25 +130,27 @@ class Classifier:
                 progress("classify", len(out), len(items))
         return out
 
-    def _verdict(self, text: str, probs: np.ndarray, analysis: Analysis, row: sparse.csr_matrix) -> Verdict:
+    def _verdict(self, text: str, probs: np.ndarray, analysis: Analysis, cols: np.ndarray, vals: np.ndarray) -> Verdict:
         scores = {cat: round(float(p), 4) for cat, p in zip(CATEGORIES, probs, strict=True)}
         flags = tuple(c for c in CATEGORIES if scores[c] >= self.thresholds[c])
         evidence: list[Evidence] = []
         for cat in flags:
             evidence += [ev for name, ev in analysis.evidence if ev.category == cat and name not in QUIET]
-            evidence += self._learned_evidence(text, row, cat, exclude=evidence)
+            evidence += self._learned_evidence(text, cols, vals, cat, exclude=evidence)
         evidence.sort(key=lambda e: (e.start, -e.end))
         return Verdict(scores, flags, risk_score(scores, self.thresholds, flags, analysis), tuple(evidence), _summary(flags, analysis))
 
-    def _learned_evidence(self, text: str, row: sparse.csr_matrix, cat: str, exclude: Iterable[Evidence], top: int = 3) -> list[Evidence]:
+    def _learned_evidence(
+        self, text: str, cols: np.ndarray, vals: np.ndarray, cat: str, exclude: Iterable[Evidence], top: int = 3
+    ) -> list[Evidence]:
         """The words that pushed this item's score up most, located in the text."""
         weights = self._weights[CATEGORIES.index(cat)]
-        n_words = len(self._vocab)
-        contributions = [(float(v * weights[j]), j) for j, v in zip(row.indices, row.data, strict=True) if j < n_words]
+        words = cols < len(self._vocab)
+        contributions = sorted(zip((vals[words] * weights[cols[words]]).tolist(), cols[words].tolist(), strict=True), reverse=True)
         taken = [(e.start, e.end) for e in exclude]
         out: list[Evidence] = []
         lowered = text.lower()
-        for value, j in sorted(contributions, reverse=True):
+        for value, j in contributions:
             if value <= 0.05 or len(out) >= top:
                 break
             term = self._vocab[j]
