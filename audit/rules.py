@@ -125,6 +125,29 @@ RULES: tuple[Rule, ...] = (
                 "your bloodwork|your pathology|your discharge|your cast|your chemo|your dialysis|your delivery|your c section|"
                 "see you at your|see you for your|see you on|at clinic today|in clinic today|at your visit|you were my patient|"
                 "you're my patient|you were my pt"),
+    # Cues that a clinical-sounding post is not about the author's patient. Never shown as evidence:
+    # the model learns how much each lowers the score.
+    _rule("family_member", PATIENT, "family", "about the author's own family",
+          words="my mom|my mum|my mother|my dad|my father|my husband|my wife|my son|my daughter|my brother|my sister|my grandma|"
+                "my grandpa|my grandmother|my grandfather|my nan|my aunt|my uncle|my cousin|my kid|my kids|my partner|my boyfriend|"
+                "my girlfriend|my bf|my gf|my niece|my nephew|my in laws|my mil|my fil|my baby|my toddler|my husband's|my wife's|"
+                "my mom's|my dad's|my father in law|my mother in law|my best friend"),
+    _rule("own_health", PATIENT, "own health", "about the author's own health",
+          words="my surgery|my diagnosis|my biopsy|my own|my therapist|my doctor|my gp|my pcp|my meds|my labs|my scan|my mri|"
+                "i was diagnosed|i had surgery|i got my|as a patient|my recovery|my chemo|my pregnancy|my ob|i'm pregnant|my appointment"),
+    _rule("research_teaching", PATIENT, "research or teaching", "research, teaching or public education, not one patient",
+          words="study|studies|trial|rct|meta analysis|cohort|paper|journal club|abstract|poster|conference|lecture|webinar|cme|"
+                "guideline|guidelines|published|pearl|pearls|tip|tips|reminder|psa|did you know|signs of|symptoms of|evidence|"
+                "data show|research|review article|grand rounds talk|podcast|thread on|learn more|awareness|screening|vaccine|vaccines",
+          regex=r"n\s?=\s?\d+"),
+    _rule("fiction_sim", PATIENT, "fiction or simulation", "simulation, fiction or a composite, which says so",
+          words="sim lab|simulation|standardized patient|standardised patient|mannequin|manikin|sim man|fictional|composite|"
+                "hypothetical|case study|made up|not a real|details changed|board question|practice question|osce|grey's|greys anatomy|"
+                "the pitt|house md|er reruns|netflix|tv show|episode|novel|movie|film"),
+    _rule("hiring", PATIENT, "hiring", "a job advertisement",
+          words="hiring|job opening|apply|positions|recruiting|we're looking for|sign on bonus|now hiring|join our team"),
+    _rule("software", PATIENT, "software", "software, not a cardiac arrest",
+          words="code review|pull request|python|javascript|bug|deploy|repo|github|compile|compiler|refactor|my app|the app"),
     # venting
     _rule("contempt_patients", VENTING, "contempt", "contemptuous words about people in the care setting",
           words="frequent flyer|frequent flier|drug seeker|drug seeking|seekers|these people|those people|entitled|nutcase|crazies|"
@@ -209,7 +232,8 @@ RULES: tuple[Rule, ...] = (
 
 RULES_BY_NAME = {r.name: r for r in RULES}
 # Rules whose matches are context for the model, not evidence worth showing alone.
-QUIET = frozenset({"second_person", "target_people", "redirect", "drug_named"})
+QUIET = frozenset({"second_person", "target_people", "redirect", "drug_named", "family_member", "own_health", "research_teaching",
+                   "fiction_sim", "hiring", "software"})
 
 
 def _phrase_index(rules: tuple[Rule, ...]) -> dict[str, list[tuple[tuple[str, ...], Rule]]]:
