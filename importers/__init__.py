@@ -6,9 +6,11 @@ import re
 
 from audit.archive import Archive
 from importers.base import Detection, Importer
+from importers.facebook import FacebookImporter
+from importers.instagram import InstagramImporter
 from importers.x import XImporter
 
-IMPORTERS: tuple[Importer, ...] = (XImporter(),)
+IMPORTERS: tuple[Importer, ...] = (XImporter(), FacebookImporter(), InstagramImporter())
 
 # Exports that are recognisable but not readable, with what the user should do.
 _UNSUPPORTED: tuple[tuple[str, str], ...] = (
