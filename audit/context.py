@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from audit.model import AccountInfo
 
 # Capitalised runs in a bio ("EM resident @ Mercy General") name places and employers.
-_PROPER = re.compile(r"\b[A-Z][\w'&.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'&.-]*)+")
+_PROPER = re.compile(r"\b[A-Z][\w'&-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'&-]*)+")
+_CLAUSES = re.compile(r"[.!?|•·/,;:@()\[\]]+")
 _BIO_NOISE = frozenset({"Opinions Mine", "Views Mine", "Tweets Mine", "He Him", "She Her", "They Them"})
 
 
@@ -21,7 +22,8 @@ class Context:
 
     def with_account(self, info: AccountInfo) -> Context:
         """Add names found in the profile bio and location of an export."""
-        found = [m.group(0).strip(" .") for m in _PROPER.finditer(info.bio or "")]
+        clauses = _CLAUSES.split(info.bio or "")
+        found = [m.group(0).strip() for clause in clauses for m in _PROPER.finditer(clause)]
         found = [f for f in found if f not in _BIO_NOISE and len(f) > 3]
         places = (info.location,) if info.location and len(info.location) > 2 else ()
         return replace(self, workplaces=_merge(self.workplaces, found), places=_merge(self.places, places))

@@ -33,8 +33,8 @@ def evaluate() -> str:
     truth = [e.labels for e in test]
     ours = metrics(truth, [v.flags for v in verdicts])
     base = metrics(truth, [keyword_flags(e.text) for e in test])
-    table = pd.concat({"backscroll": ours[["precision", "recall", "f1"]], "keywords": base[["precision", "recall", "f1"]]}, axis=1)
-    table.insert(0, "support", ours["support"])
+    table = pd.concat({"": ours[["support"]], "backscroll": ours[["precision", "recall", "f1"]],
+                       "keywords": base[["precision", "recall", "f1"]]}, axis=1)
     lines = [
         f"Trained on {len(train)} posts; evaluated on {len(test)} held-out posts written by a different writer.",
         "",

@@ -1,0 +1,136 @@
+"""Rules find the right spans with their reasons; the trained model judges, deterministically."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from audit import corpus
+from audit.baseline import keyword_flags
+from audit.classifier import Classifier, load_classifier, prefixes
+from audit.cli import cli
+from audit.context import Context
+from audit.model import CATEGORIES, AccountInfo, Platform
+from audit.rules import RULES, compile_context, find_evidence
+
+
+def spans(text: str) -> set[tuple[str, str]]:
+    return {(rule.name if rule else "context", ev.text) for rule, ev in find_evidence(text, [], None)}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("52M in bed 7 at 3am", {("age_sex_short", "52M"), ("bed_room", "bed 7"), ("time_exact", "3am")}),
+    ("G6P5 at 38 weeks, delivered on L&D tonight", {("obstetric", "G6P5"), ("unit", "L&D"), ("time_now", "tonight")}),
+    ("Mr. J in room 508 on 6 West", {("named_person", "Mr. J"), ("bed_room", "room 508"), ("unit", "6 West")}),
+    ("Baby Olivia went home from the NICU", {("named_person", "Baby Olivia"), ("unit", "NICU")}),
+    ("the mayor's son rolled his truck on Route 9", {("occupation_fame", "the mayor's"), ("place", "Route 9")}),
+    ("a 4yo swallowed a magnet", {("age", "4yo"), ("rare_injury", "swallowed")}),
+    ("your scans looked clean, see you at your follow up", {("care_reveal", "your scans"), ("care_reveal", "see you at your")}),
+    ("look at this CT 👀", {("image", "look at this CT")}),
+    ("frequent flyers and drug-seekers all night", {("contempt_patients", "frequent flyers"), ("contempt_patients", "drug-seekers")}),
+    ("blacked out at the residency retreat", {("intoxication", "blacked out")}),
+    ("just double your metoprolol, no need for the ER", {("directive", "just double"), ("diagnosis_for_you", "no need for the ER")}),
+    ("I can't give medical advice here, call your doctor", {("redirect", "can't give medical advice"), ("redirect", "call your doctor")}),
+])
+def test_rules_find_identifiers_with_exact_spans(text, expected):
+    assert expected <= spans(text)
+
+
+@pytest.mark.parametrize("text", [
+    "be patient with me this week",
+    "pushed the code to github, fixed the login bug",
+    "grabbing coffee with friends",
+])
+def test_rules_find_no_identifier_in_plain_life(text):
+    identifiers = {r.name for r in RULES if r.identifier}
+    assert not {name for name, _ in spans(text)} & identifiers
+
+
+def test_evidence_spans_point_into_the_original_text():
+    text = "İstanbul trip, then 67F in bay 3 at 2AM with a Mr. K"
+    for rule, ev in find_evidence(text, [], None):
+        assert text[ev.start:ev.end] == ev.text
+        assert ev.reason == rule.reason
+
+
+def test_every_rule_has_a_reason_and_a_known_category():
+    for rule in RULES:
+        assert rule.category in CATEGORIES
+        assert len(rule.reason) > 10
+        assert rule.words or rule.regex is not None
+
+
+def test_user_context_terms_become_identifiers():
+    terms, rx = compile_context(Context(workplaces=("Mercy General",), units=("Pod C",), people=("Dr Okafor",)))
+    found = find_evidence("long night at mercy general in Pod C with Dr Okafor", terms, rx)
+    reasons = {ev.text: ev.reason for rule, ev in found if rule is None}
+    assert reasons["mercy general"].startswith("names your workplace")
+    assert "your unit" in reasons["Pod C"] and "colleague" in reasons["Dr Okafor"]
+
+
+def test_profile_bio_and_location_feed_the_context():
+    info = AccountInfo(Platform.X, bio="EM resident @ Mercy General. Opinions mine.", location="Springfield")
+    context = Context().with_account(info)
+    assert "Mercy General" in context.workplaces and "Springfield" in context.places
+
+
+def test_prefixes_join_word_forms():
+    assert prefixes("Intubated after intubation, DRUNK and drunken") == ["intub", "after", "intub", "drunk", "and", "drunk"]
+
+
+@pytest.fixture(scope="module")
+def model() -> Classifier:
+    return load_classifier()
+
+
+def test_training_is_deterministic(model):
+    again = Classifier().fit(corpus.load(heldout=False))
+    assert again.thresholds == model.thresholds
+    assert np.allclose(again._weights, model._weights)
+
+
+@pytest.mark.parametrize(("text", "kind", "flag"), [
+    ("67F in bay 3 at 2am, BP 240/130, asked if I'd eaten. humbled", "post", "patient_reference"),
+    ("the kindergarten teacher from Lincoln Elementary delivered in the back of an uber on I-95 tonight", "post", "patient_reference"),
+    ("so glad your biopsy came back clear, see you thursday for the follow up!", "comment", "patient_reference"),
+    ("these frequent flyers are ruining my life, every single night the same entitled drug seekers", "post", "venting"),
+    ("four tequila shots deep in the call room lmao don't tell the PD 🥴", "post", "grand_rounds"),
+    ("@cousin just double your lisinopril tonight and skip the ER, you'll be fine", "reply", "medical_advice"),
+])
+def test_model_flags_clear_cases(model, text, kind, flag):
+    verdict = model.classify_texts([text], [kind])[0]
+    assert flag in verdict.flags, verdict.scores
+    assert verdict.risk >= 50
+    assert any(ev.category == flag for ev in verdict.evidence)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("RCT of 1,200 adults aged 65+: early mobilisation cut delirium by a third. great journal club", "post"),
+    ("I can't give medical advice on here, please call your doctor or go to urgent care", "reply"),
+    ("so tired after four nights in a row, sleeping until tuesday", "post"),
+    ("we're hiring night nurses for 6 West! message me for the recruiter's email", "post"),
+])
+def test_model_leaves_hard_negatives_alone(model, text, kind):
+    verdict = model.classify_texts([text], [kind])[0]
+    assert verdict.flags == (), verdict.scores
+
+
+def test_patient_summary_names_the_identifiers(model):
+    verdict = model.classify_texts(["52M in bed 7 came in at 3am after his tractor rolled on Route 9"], ["post"])[0]
+    assert verdict.summary.endswith("together point to one patient")
+    assert "age + sex" in verdict.summary and "bed/room" in verdict.summary
+
+
+def test_keyword_baseline_is_naive():
+    assert keyword_flags("my patient in room 4") == {"patient_reference"}
+    assert keyword_flags("the guy who swallowed his airpods again") == set()
+
+
+def test_evaluate_prints_both_columns():
+    result = CliRunner().invoke(cli, ["evaluate"])
+    assert result.exit_code == 0
+    assert "backscroll" in result.output and "keywords" in result.output
+    for cat in CATEGORIES:
+        assert cat in result.output
+    assert "held-out" in result.output
