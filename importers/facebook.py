@@ -29,6 +29,7 @@ from importers.meta import (
     MessageContext,
     MessageReader,
     dicts,
+    download_brand,
     has_marker,
     load_meta,
     media_of,
@@ -109,9 +110,7 @@ class FacebookImporter:
 
     def detect(self, archive: Archive) -> Detection | None:
         names = archive.names()
-        strong = has_marker(names, FACEBOOK_MARKERS)
-        # A part holding only Messenger threads is Facebook's unless Instagram's own files are there.
-        if not strong and (has_marker(names, INSTAGRAM_MARKERS) or not has_marker(names, (MESSAGE_FILES,))):
+        if not has_marker(names, FACEBOOK_MARKERS) and not _only_facebook_threads(archive, names):
             return None
         members = tuple(n for pattern in (*DATA_FILES, MESSAGE_FILES) for n in find(archive, pattern))
         return Detection(_layout(names), members)
@@ -197,6 +196,14 @@ class FacebookImporter:
         keys = ("comments_v2", "group_comments_v2", "comments", "group_comments")
         for event in meta_records(archive, name, keys):
             yield _comment_item(event[1], name, user, audience) if isinstance(event, tuple) else event
+
+
+def _only_facebook_threads(archive: Archive, names: list[str]) -> bool:
+    """A part of a split export holding only Messenger threads: Facebook's, unless Instagram's name is on it."""
+    if has_marker(names, INSTAGRAM_MARKERS):
+        return False
+    threads = find(archive, MESSAGE_FILES)
+    return bool(threads) and download_brand(archive, threads[:1]) != Platform.INSTAGRAM
 
 
 def _layout(names: list[str]) -> str:

@@ -27,6 +27,7 @@ from importers.meta import (
     MessageContext,
     MessageReader,
     dicts,
+    download_brand,
     has_marker,
     load_meta,
     media_of,
@@ -75,7 +76,9 @@ class InstagramImporter:
 
     def detect(self, archive: Archive) -> Detection | None:
         names = archive.names()
-        if not has_marker(names, INSTAGRAM_MARKERS) or has_marker(names, FACEBOOK_MARKERS):
+        if has_marker(names, FACEBOOK_MARKERS):
+            return None
+        if not has_marker(names, INSTAGRAM_MARKERS) and not _only_instagram_threads(archive):
             return None
         patterns = (POST_FILES, *(m[0] for m in MEDIA_FILES), DELETED_FILES, COMMENT_FILES, MESSAGE_FILES, LEGACY_MEDIA)
         return Detection(_layout(names), tuple(n for p in patterns for n in find(archive, p)))
@@ -111,7 +114,15 @@ class InstagramImporter:
             yield _comment_item(event[1], name, owner) if isinstance(event, tuple) else event
 
 
+def _only_instagram_threads(archive: Archive) -> bool:
+    """A part of a split export holding only direct messages, in a download Instagram named."""
+    threads = find(archive, MESSAGE_FILES)
+    return bool(threads) and download_brand(archive, threads[:1]) == Platform.INSTAGRAM
+
+
 def _layout(names: list[str]) -> str:
+    if not has_marker(names, INSTAGRAM_MARKERS):
+        return "instagram/messages only (messages/<section>/<thread>/message_N.json)"
     if any("your_instagram_activity/media/" in n and n.endswith(".json") for n in names):
         return "instagram/2025 (your_instagram_activity/media/)"
     if any("your_instagram_activity/" in n for n in names):

@@ -9,6 +9,7 @@ and direct messages use one Messenger schema on both platforms.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -47,6 +48,22 @@ def has_marker(names: Iterable[str], patterns: Iterable[str]) -> bool:
     """Whether any member ends with one of the path patterns (matched at a folder boundary, like `find`)."""
     rx = re.compile(r"(?:^|/)(?:" + "|".join(patterns) + r")$")
     return any(rx.search(n) for n in names)
+
+
+def download_brand(archive: Archive, names: Iterable[str]) -> Platform | None:
+    """Which Meta app named the download holding these members (`instagram-<user>-<date>-<id>.zip`).
+
+    Only a part holding nothing but Messenger threads needs this: the two apps
+    write threads alike, and a part whose members all sit under one folder
+    loses that folder (`your_instagram_activity/`) when the archive is opened.
+    """
+    for name in names:
+        base = os.path.basename(archive.origin(name).rstrip("/\\")).lower()
+        if base.startswith("instagram"):
+            return Platform.INSTAGRAM
+        if base.startswith("facebook"):
+            return Platform.FACEBOOK
+    return None
 
 
 def load_meta(archive: Archive, name: str) -> Any:

@@ -12,6 +12,7 @@ import pytest
 import importers
 from audit.archive import Archive
 from audit.model import AccountInfo, Audience, Connection, FileRead, Item, Kind, Media, Place, Platform, Skip
+from audit.pipeline import open_inputs
 from importers.facebook import FacebookImporter
 from importers.instagram import COMMENTS_URL, STORIES_URL, InstagramImporter
 from importers.meta import load_meta, short_id
@@ -300,20 +301,44 @@ def test_items_are_clean_and_ids_unique(layout, open_layout):
         assert not any(bad in item.text for bad in ("â€", "Ã", "ð\u009f")), item.text
 
 
+def _split(folder: Path, dest: Path, keep) -> Path:  # type: ignore[no-untyped-def]
+    with zipfile.ZipFile(dest, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            name = path.relative_to(folder).as_posix()
+            if path.is_file() and keep(name):
+                zf.write(path, name)
+    return dest
+
+
 def test_json_and_media_in_separate_zips(tmp_path, fixtures):
     folder = fixtures / "instagram/2025"
-    parts = []
-    for suffix, keep in (("json", lambda n: n.endswith(".json")), ("media", lambda n: not n.endswith(".json"))):
-        dest = tmp_path / f"instagram-sunny.rn-2025-02-20-{suffix}.zip"
-        with zipfile.ZipFile(dest, "w") as zf:
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and keep(path.relative_to(folder).as_posix()):
-                    zf.write(path, path.relative_to(folder).as_posix())
-        parts.append(dest)
-    with Archive([parts[1]]) as archive:
+    json_part = _split(folder, tmp_path / "instagram-sunny.rn-2025-02-20-json.zip", lambda n: n.endswith(".json"))
+    media_part = _split(folder, tmp_path / "instagram-sunny.rn-2025-02-20-media.zip", lambda n: not n.endswith(".json"))
+    with Archive([media_part]) as archive:
         assert InstagramImporter().detect(archive) is None and importers.is_media_only(archive)
     whole = [e for e in events_of(folder) if isinstance(e, Item)]
-    assert [e for e in events_of(*parts) if isinstance(e, Item)] == whole
+    assert [e for e in events_of(json_part, media_part) if isinstance(e, Item)] == whole
+
+
+def test_part_with_only_messages_is_instagrams_by_its_download_name(tmp_path, fixtures):
+    """All its members sit under `your_instagram_activity/`, which the archive strips as a wrapper; the zip's name tells."""
+    folder = fixtures / "instagram/2025"
+    rest = _split(folder, tmp_path / "instagram-sunny.rn-2025-02-20-part1.zip", lambda n: "/messages/" not in n)
+    threads = _split(folder, tmp_path / "instagram-sunny.rn-2025-02-20-part2.zip", lambda n: "/messages/" in n)
+    with Archive([threads]) as archive:
+        assert FacebookImporter().detect(archive) is None
+        found = InstagramImporter().detect(archive)
+    assert found is not None and found.layout == "instagram/messages only (messages/<section>/<thread>/message_N.json)"
+    opened = open_inputs([str(rest), str(threads)])
+    try:
+        assert [(type(i).__name__, inputs) for i, _, _, inputs in opened] == [("InstagramImporter", [str(rest), str(threads)])]
+    finally:
+        for _, _, archive, _ in opened:
+            archive.close()
+    events = events_of(rest, threads)
+    kinds = {e.text: e.kind for e in events if isinstance(e, Item) and e.audience == Audience.PRIVATE_MESSAGE}
+    assert kinds["Ok I’ll check"] == Kind.DM
+    assert unaccounted(events) == {}
 
 
 # the real sample files, when this machine has them
