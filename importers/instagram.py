@@ -2,7 +2,8 @@
 
 Layouts, newest first; files are matched by path suffix:
 - 2025: `your_instagram_activity/media/posts_N.json`, with `stories.json`, `reels.json`,
-  `archived_posts.json` and `recently_deleted_content.json` beside it.
+  `archived_posts.json`, `igtv_videos.json` and `recently_deleted_content.json` beside it;
+  Threads posts in `your_instagram_activity/threads/threads_and_replies.json`.
 - 2024: the same files in `your_instagram_activity/content/`.
 - 2021–23: `content/posts_N.json`, `comments/post_comments.json`, `messages/inbox/`,
   `followers_and_following/` at the root.
@@ -14,7 +15,7 @@ Direct messages since 2021 use the Messenger schema read by `importers.meta.Mess
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from audit.archive import Archive
@@ -42,7 +43,11 @@ MEDIA_FILES: tuple[tuple[str, Kind, tuple[str, ...], str], ...] = (
     (r"(?:content|media)/stories\.json", Kind.STORY, ("ig_stories",), "story"),
     (r"(?:content|media)/reels\.json", Kind.REEL, ("ig_reels_media",), "reel"),
     (r"(?:content|media)/archived_posts\.json", Kind.CAPTION, ("ig_archived_post_media",), "post"),
+    (r"(?:content|media)/igtv_videos\.json", Kind.CAPTION, ("ig_igtv_media",), "post"),
+    (r"(?:content|media)/other_content\.json", Kind.CAPTION, ("ig_other_media",), "post"),
 )
+# Threads posts and replies, exported with Instagram since 2023; same record shape as posts.
+THREADS_FILES = r"threads/threads_and_replies\.json"
 DELETED_FILES = r"(?:content|media)/recently_deleted_content\.json"
 COMMENT_FILES = r"comments/(?:post_comments(?:_\d+)?|reels_comments)\.json"
 PROFILE_FILES = r"personal_information\.json"
@@ -80,7 +85,7 @@ class InstagramImporter:
             return None
         if not has_marker(names, INSTAGRAM_MARKERS) and not _only_instagram_threads(archive):
             return None
-        patterns = (POST_FILES, *(m[0] for m in MEDIA_FILES), DELETED_FILES, COMMENT_FILES, MESSAGE_FILES, LEGACY_MEDIA)
+        patterns = (POST_FILES, *(m[0] for m in MEDIA_FILES), THREADS_FILES, DELETED_FILES, COMMENT_FILES, MESSAGE_FILES, LEGACY_MEDIA)
         return Detection(_layout(names), tuple(n for p in patterns for n in find(archive, p)))
 
     def iter_events(self, archive: Archive, found: Detection) -> Iterator[ImportEvent]:
@@ -93,6 +98,9 @@ class InstagramImporter:
         for pattern, kind, keys, prefix in MEDIA_FILES:
             for name in find(archive, pattern):
                 yield from self._media_file(archive, name, kind, keys, prefix, owner)
+        for name in find(archive, THREADS_FILES):
+            for event in meta_records(archive, name, ("text_post_app_text_posts",)):
+                yield _threads_item(event[1], name, owner) if isinstance(event, tuple) else event
         for name in find(archive, DELETED_FILES):
             yield from _deleted(archive, name)
         for name in find(archive, COMMENT_FILES):
@@ -220,6 +228,17 @@ def _post_item(record: Any, source: str, kind: Kind, prefix: str, owner: _Owner)
         account=owner.username,
         media=media,
     )
+
+
+def _threads_item(record: Any, source: str, owner: _Owner) -> Item | Skip:
+    """A Threads post, or a reply when `text_app_post.is_reply` says so; it lives on threads.net."""
+    item = _post_item(record, source, Kind.POST, "threads", owner)
+    if isinstance(item, Skip):
+        return item
+    parts = dicts(record.get("media")) if isinstance(record, dict) else []
+    reply = any(isinstance(p.get("text_app_post"), dict) and p["text_app_post"].get("is_reply") for p in parts)
+    url = f"https://www.threads.net/@{owner.username}" if owner.username else "https://www.threads.net/"
+    return replace(item, kind=Kind.REPLY if reply else Kind.POST, url=url)
 
 
 def _comment_item(record: Any, source: str, owner: _Owner) -> Item | Skip:

@@ -168,6 +168,32 @@ def test_stories_reels_archived_and_deleted(ig2025):
     assert [(s.count, s.error) for s in deleted] == [(2, False)]
 
 
+def test_threads_posts_and_replies(ig2025):
+    source = A + "threads/threads_and_replies.json"
+    post = by_text(ig2025)["Hot take: 12-hour shifts are too long 🔥"]
+    assert post == Item(
+        platform=Platform.INSTAGRAM,
+        item_id=short_id("threads", when(2025, 2, 21, 1, 6, 40), post.text, ""),
+        kind=Kind.POST,
+        text=post.text,
+        created_at=when(2025, 2, 21, 1, 6, 40),
+        source=source,
+        url="https://www.threads.net/@sunny.rn",
+        audience=Audience.PUBLIC,
+        account="sunny.rn",
+    )
+    assert by_text(ig2025)["Agreed, our unit tried 8s and loved it"].kind == Kind.REPLY
+
+
+def test_igtv_and_other_content(open_layout):
+    events = events_of(open_layout("2024"))
+    video = by_text(events)["How I study for pharmacology 📖"]
+    assert (video.kind, video.source, video.media) == (
+        Kind.CAPTION, A + "content/igtv_videos.json", (Media("media/igtv/202402/tv.mp4", "video"),))
+    other = [e for e in events if isinstance(e, Item) and e.source == A + "content/other_content.json"]
+    assert [(o.text, o.media) for o in other] == [("", (Media("media/other/202402/o.jpg"),))]
+
+
 def test_private_account_posts_reach_followers(open_layout):
     events = events_of(open_layout("2024"))
     assert {e.audience for e in events if isinstance(e, Item) and e.kind in (Kind.CAPTION, Kind.STORY)} == {Audience.FOLLOWERS}
@@ -297,7 +323,7 @@ def test_items_are_clean_and_ids_unique(layout, open_layout):
     for item in items:
         assert item.platform == Platform.INSTAGRAM
         assert item.created_at is not None and item.created_at.tzinfo == UTC
-        assert item.url and item.url.startswith("https://www.instagram.com/")
+        assert item.url and item.url.startswith(("https://www.instagram.com/", "https://www.threads.net/"))
         assert not any(bad in item.text for bad in ("â€", "Ã", "ð\u009f")), item.text
 
 
