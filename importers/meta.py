@@ -245,7 +245,6 @@ class MessageContext:
     owner_names: frozenset[str]
     account: str | None
     inbox_url: Callable[[str], str]
-    id_prefix: str = "dm"
 
 
 @dataclass(slots=True)
@@ -260,9 +259,9 @@ class MessageReader:
 
     archive: Archive
     context: MessageContext
-    _threads: dict[str, list[str]] = field(default_factory=dict)
-    _inferred: str | None = None
-    _inferred_done: bool = False
+    _threads: dict[str, list[str]] = field(default_factory=dict, init=False)
+    _inferred: str | None = field(default=None, init=False)
+    _inferred_done: bool = field(default=False, init=False)
 
     def events(self) -> Iterator[ImportEvent]:
         for name in find(self.archive, MESSAGE_FILES):
@@ -329,13 +328,12 @@ class MessageReader:
         if not text and not media:
             return Skip(source, "message without text or attachment (a sticker, reaction or call)", error=False)
         sent = owner is not None and sender == owner
-        others = [p for p in participants if p != owner]
-        counterpart = (others[0] if len(others) == 1 else title or None) if sent else (sender or None)
+        counterpart = _recipient(participants, owner, title) if sent else sender or None
         stamp = message.get("timestamp_ms")
         thread = folder.rsplit("/", 1)[-1]
         return Item(
             platform=self.context.platform,
-            item_id=short_id(self.context.id_prefix, thread, stamp, sender, text),
+            item_id=short_id("dm", thread, stamp, sender, text),
             kind=Kind.DM if sent else Kind.DM_RECEIVED,
             text=text,
             created_at=from_unix(stamp, millis=True),
@@ -347,6 +345,12 @@ class MessageReader:
             conversation=folder,
             media=media,
         )
+
+
+def _recipient(participants: list[str], owner: str | None, title: str) -> str | None:
+    """Who a sent message went to: the other person, or the group chat's title."""
+    others = [p for p in participants if p != owner]
+    return others[0] if len(others) == 1 else title or None
 
 
 def _participants(data: Any) -> list[str]:
