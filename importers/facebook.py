@@ -237,10 +237,7 @@ def _account(archive: Archive) -> tuple[AccountInfo, frozenset[str], list[Skip]]
 def _account_from(profile: dict[str, Any]) -> AccountInfo:
     name = profile.get("name")
     full = text_of(name.get("full_name") if isinstance(name, dict) else name) or None
-    uri = text_of(profile.get("profile_uri"))
-    parsed = urlparse(uri)
-    user_id = (parse_qs(parsed.query).get("id") or [None])[0]
-    vanity = parsed.path.strip("/") if parsed.path.strip("/") not in ("", "profile.php") else None
+    user_id, vanity = _profile_uri(text_of(profile.get("profile_uri")))
     bio = profile.get("intro_bio") or profile.get("about_me") or profile.get("bio")
     if isinstance(bio, dict):
         bio = bio.get("bio") or bio.get("name") or bio.get("value")
@@ -254,6 +251,16 @@ def _account_from(profile: dict[str, Any]) -> AccountInfo:
         bio=text_of(bio) or None,
         location=location,
     )
+
+
+def _profile_uri(uri: str) -> tuple[str | None, str | None]:
+    """(numeric id, vanity name) from `https://www.facebook.com/profile.php?id=…` or `https://www.facebook.com/<name>`."""
+    try:
+        parsed = urlparse(uri)
+    except ValueError:
+        return None, None
+    path = parsed.path.strip("/")
+    return (parse_qs(parsed.query).get("id") or [None])[0], path if path not in ("", "profile.php") else None
 
 
 def _owner_names(profile: dict[str, Any]) -> frozenset[str]:

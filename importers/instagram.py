@@ -176,7 +176,8 @@ def _profile_fields(data: Any) -> tuple[str | None, str | None, str | None, bool
         return None
     users = dicts(data.get("profile_user"))
     if users:
-        values = {k: text_of(v.get("value")) for k, v in (users[0].get("string_map_data") or {}).items() if isinstance(v, dict)}
+        fields = users[0].get("string_map_data")
+        values = {k: text_of(v.get("value")) for k, v in fields.items() if isinstance(v, dict)} if isinstance(fields, dict) else {}
         private = values.get("Private Account", "").lower() == "true"
         return values.get("Username") or None, values.get("Name") or None, values.get("Bio") or None, private
     if "username" in data:  # 2018–2020 profile.json
@@ -382,7 +383,8 @@ class _Legacy:
         threads = [t for t in data if isinstance(t, dict)]
         yield FileRead(name, sum(len(dicts(t.get("conversation"))) for t in threads))
         for thread in threads:
-            people = [text_of(p) for p in thread.get("participants") or () if text_of(p)]
+            listed = thread.get("participants")
+            people = [text_of(p) for p in listed if text_of(p)] if isinstance(listed, list) else []
             for message in dicts(thread.get("conversation")):
                 yield self._message(message, name, people)
 

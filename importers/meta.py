@@ -114,7 +114,8 @@ def meta_records(archive: Archive, name: str, keys: Iterable[str] = ()) -> Itera
 
 def short_id(prefix: str, *parts: object) -> str:
     """A stable id for records the export gives none: same inputs, same id, on every run."""
-    digest = hashlib.sha1("\x1f".join("" if p is None else str(p) for p in parts).encode("utf-8")).hexdigest()
+    joined = "\x1f".join("" if p is None else str(p) for p in parts)
+    digest = hashlib.sha1(joined.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{prefix}-{digest[:16]}"
 
 
@@ -356,7 +357,9 @@ def _recipient(participants: list[str], owner: str | None, title: str) -> str | 
 def _participants(data: Any) -> list[str]:
     """Participant names; 2018-era files list plain strings instead of `{"name": ...}`."""
     people = data.get("participants") if isinstance(data, dict) else None
-    names = [text_of(p.get("name") if isinstance(p, dict) else p) for p in people or ()]
+    if not isinstance(people, list):
+        return []
+    names = [text_of(p.get("name") if isinstance(p, dict) else p) for p in people]
     return [n for n in names if n]
 
 
