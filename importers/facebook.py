@@ -267,6 +267,9 @@ def _owner_names(profile: dict[str, Any]) -> frozenset[str]:
     """Every name the owner's messages may be signed with: the current one and earlier ones."""
     name = profile.get("name")
     names = {text_of(name.get("full_name") if isinstance(name, dict) else name)}
+    if isinstance(name, dict):
+        # Messenger signs with first and last name; full_name may carry a middle name too.
+        names.add(f"{text_of(name.get('first_name'))} {text_of(name.get('last_name'))}".strip())
     for key in ("previous_names", "other_names"):
         names.update(text_of(n.get("name")) for n in dicts(profile.get(key)))
     return frozenset(n for n in names if n)

@@ -125,7 +125,7 @@ def test_account_comes_first_with_the_owner(fb2024):
 
 
 def test_account_from_2021_profile_uri_and_2019_plain_name(open_layout):
-    assert events_of(open_layout("2021"))[0] == AccountInfo(Platform.FACEBOOK, display_name="Jamie Rivera", user_id="100001234567890")
+    assert events_of(open_layout("2021"))[0] == AccountInfo(Platform.FACEBOOK, display_name="Jamie L. Rivera", user_id="100001234567890")
     assert events_of(open_layout("2019"))[0] == AccountInfo(Platform.FACEBOOK, username="chris.novak", display_name="Chris Novak")
 
 
@@ -362,6 +362,7 @@ def test_owner_inferred_without_a_profile_and_broken_file_skipped(open_layout):
 
 
 def test_2021_group_chat_share_and_join_event(open_layout):
+    """The profile's full name has a middle name; Messenger signs the owner's messages with first and last name only."""
     events = events_of(open_layout("2021"))
     share = by_text(events)["Sign-up sheet for Saturday\nhttps://example.org/signup"]
     assert (share.kind, share.counterpart) == (Kind.DM, "Vaccine Volunteers")
