@@ -1,0 +1,390 @@
+"""Media analysis for a list of items: read each photo once, lazily, and say what it gives away.
+
+Per file: metadata (EXIF + the export's record) → a cheap screen/whiteboard
+look → OCR only for what looks like text → a thumbnail for the report. Then,
+per item: the OCR text goes through the same classifier as posts, and the
+time and place of the photo are weighed against the clinical context of the
+post. Nothing here raises for one bad file: it becomes a note.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import subprocess
+import time
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
+from typing import Protocol
+
+from PIL import Image, ImageOps
+
+from audit.archive import Archive, MemberError
+from audit.media import metadata as meta
+from audit.media import ocr as ocr_mod
+from audit.media import screen, video
+from audit.media.findings import ACTIONS, CROP, DELETE, STRIP_LOCATION, FileResult, MediaFinding, Metadata, Screen
+from audit.model import Evidence, Item, Media, Place, Verdict
+
+Progress = Callable[[str, int, int | None], None]
+PATIENT = "patient_reference"
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff")
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".3gp", ".avi", ".mkv")
+UNSUPPORTED = {".heic": "HEIC photos need the pillow-heif plugin", ".heif": "HEIF photos need the pillow-heif plugin"}
+# Words that put a photo in a clinical setting even when the classifier does not flag the post.
+_CLINICAL = re.compile(r"\b(?:shift|night shift|nights|on call|scrubs|ward|unit|icu|nicu|picu|er|ed|a&e|hospital|clinic|"
+                       r"patients?|pts?|nurs(?:e|es|ing)|doctor|resident|code blue|rapid response|triage|theatre|or)\b", re.IGNORECASE)
+
+
+class TextClassifier(Protocol):
+    def classify_texts(self, texts: Sequence[str], kinds: Sequence[str] | None = None) -> list[Verdict]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Budgets that keep 3,000 photos on a laptop fast and bounded; every skip says which limit it hit."""
+
+    max_image_bytes: int = 40_000_000
+    max_video_bytes: int = 300_000_000
+    max_pixels: int = 80_000_000  # below Pillow's own bomb warning (89 MP)
+    seconds_per_file: float = 20.0
+    ocr_timeout: float = 15.0
+    video_timeout: float = 30.0
+    shift_hours: tuple[int, int] = (19, 7)  # a photo taken from 19:00 to 06:59 is a night-shift hour
+    work_place_radius_m: float = 250.0
+    thumbnail_px: int = 160
+
+
+@dataclass(slots=True)
+class _Scan:
+    """What one file gave before the item-level decisions (mutable while it is being read)."""
+
+    media: Media
+    member: str | None
+    kind: str
+    metadata: Metadata
+    screen: Screen | None = None
+    ocr: ocr_mod.OcrResult | None = None
+    notes: list[str] = field(default_factory=list)
+    thumbnail: str | None = None
+    seconds: float = 0.0
+
+
+def analyse_media(
+    archive: Archive,
+    items: Iterable[Item],
+    *,
+    ocr: bool,
+    classifier: TextClassifier | None,
+    workplace_location: tuple[float, float, float] | None = None,
+    work_places: Sequence[Place] = (),
+    progress: Progress | None = None,
+    limits: Limits = Limits(),
+) -> dict[str, MediaFinding]:
+    """`{item.key: MediaFinding}` for every item that points to media; files are read once each, lazily."""
+    with_media = [i for i in items if i.media]
+    resolver = Resolver(archive.names())
+    total = sum(len(i.media) for i in with_media)
+    scans: dict[str, list[_Scan]] = {}
+    done = 0
+    for item in with_media:
+        scans[item.key] = []
+        for media in item.media:
+            scans[item.key].append(scan_file(archive, resolver, media, ocr=ocr, limits=limits))
+            done += 1
+            if progress:
+                progress("media", done, total)
+    ocr_verdicts = _classify_ocr(classifier, [s for ss in scans.values() for s in ss])
+    item_verdicts = _classify_items(classifier, with_media)
+    places = _places(workplace_location, work_places, limits)
+    out: dict[str, MediaFinding] = {}
+    for item in with_media:
+        clinical = _clinical(item, item_verdicts.get(item.key), scans[item.key], ocr_verdicts)
+        files = tuple(judge(s, ocr_verdicts.get(id(s)), places, clinical, limits) for s in scans[item.key])
+        out[item.key] = _combine(item.key, files)
+    return out
+
+
+class Resolver:
+    """Finds the archive member a media uri names, across export layouts.
+
+    Exact path first; then the same file name anywhere (a Meta export split in
+    parts, or a wrapping folder); then X's `<tweet id>-<name>` files, where a
+    video's uri names its poster image but the file is the `.mp4`.
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = set(names)
+        self.by_base: dict[str, list[str]] = {}
+        self.by_prefix: dict[str, list[str]] = {}
+        for name in self.names:
+            base = PurePosixPath(name).name
+            self.by_base.setdefault(base.lower(), []).append(name)
+            if "-" in base:
+                self.by_prefix.setdefault(base.split("-", 1)[0], []).append(name)
+                self.by_base.setdefault(base.split("-", 1)[1].lower(), []).append(name)
+
+    def find(self, uri: str, kind: str = "photo") -> str | None:
+        path = re.sub(r"^[a-z]+://[^/]+/", "", uri.strip()).lstrip("./").split("?", 1)[0]
+        if path in self.names:
+            return path
+        base = PurePosixPath(path).name
+        candidates = self.by_base.get(base.lower(), [])
+        if len(candidates) == 1:
+            return candidates[0]
+        if "-" in base:  # X: data/tweets_media/<id>-<poster>.jpg names a video stored as <id>-<other>.mp4
+            siblings = sorted(self.by_prefix.get(base.split("-", 1)[0], []))
+            videos = [n for n in siblings if n.lower().endswith(VIDEO_SUFFIXES)]
+            if kind in ("video", "animated_gif") and videos:
+                return videos[0]
+            if len(siblings) == 1:
+                return siblings[0]
+        return None
+
+
+def scan_file(archive: Archive, resolver: Resolver, media: Media, *, ocr: bool, limits: Limits) -> _Scan:
+    """Read one file within its budget; every failure becomes a note on the scan."""
+    started = time.perf_counter()
+    member = resolver.find(media.uri, media.kind)
+    suffix = PurePosixPath(member or media.uri).suffix.lower()
+    kind = "video" if suffix in VIDEO_SUFFIXES or media.kind in ("video", "animated_gif") else "photo"
+    scan = _Scan(media, member, kind, meta.merge(Metadata(), media))
+    if member is None:
+        scan.notes.append("file not in the export (the export may leave media out, or it is in another part)")
+    elif suffix in UNSUPPORTED:
+        scan.notes.append(f"not analysed: {UNSUPPORTED[suffix]}")
+    elif kind == "video":
+        _video(archive, member, suffix, scan, ocr=ocr, limits=limits, started=started)
+    elif suffix in IMAGE_SUFFIXES or suffix == "":
+        _image(archive, member, scan, ocr=ocr, limits=limits, started=started)
+    else:
+        scan.notes.append(f"not analysed: {suffix} files are neither a photo nor a video backscroll reads")
+    scan.seconds = round(time.perf_counter() - started, 3)
+    return scan
+
+
+def _image(archive: Archive, member: str, scan: _Scan, *, ocr: bool, limits: Limits, started: float) -> None:
+    size = archive.entry(member).size
+    if size > limits.max_image_bytes:
+        scan.notes.append(f"skipped: the photo is {size / 1e6:,.0f} MB, over the {limits.max_image_bytes / 1e6:,.0f} MB limit")
+        return
+    try:
+        data = archive.read(member, limit=limits.max_image_bytes)
+        full = _open(data, limits)
+        scan.metadata = meta.merge(meta.from_file(full.getexif()), scan.media)
+        full.draft("RGB", (screen.SIZE, screen.SIZE))  # JPEG decodes at 1/2-1/8 scale: most of the speed
+        small = ImageOps.exif_transpose(full).convert("RGB")
+    except Image.UnidentifiedImageError:
+        scan.notes.append("could not be read as an image (damaged, or a format Pillow does not know)")
+        return
+    except Exception as exc:  # untrusted bytes through a C decoder: any failure is this file's, not the scan's
+        scan.notes.append(f"could not be read as an image ({_short(exc)})")
+        return
+    _look(small, scan, ocr=ocr, limits=limits, started=started, reopen=lambda: _open(data, limits))
+
+
+def _video(archive: Archive, member: str, suffix: str, scan: _Scan, *, ocr: bool, limits: Limits, started: float) -> None:
+    exe = video.decoder()
+    if exe is None:
+        scan.notes.append("video not analysed: no decoder available (install ffmpeg to check a few frames); caption and metadata checked")
+        return
+    size = archive.entry(member).size
+    if size > limits.max_video_bytes:
+        scan.notes.append(f"skipped: the video is {size / 1e6:,.0f} MB, over the {limits.max_video_bytes / 1e6:,.0f} MB limit")
+        return
+    try:
+        frames = video.frames(archive.read(member, limit=limits.max_video_bytes), suffix, timeout=limits.video_timeout, exe=exe)
+    except (MemberError, OSError, subprocess.TimeoutExpired) as exc:
+        scan.notes.append(f"video not analysed ({_short(exc)})")
+        return
+    if not frames:
+        scan.notes.append("video not analysed: the decoder could not read it")
+        return
+    for frame in frames:
+        _look(frame, scan, ocr=ocr, limits=limits, started=started, reopen=lambda f=frame: f)
+        if scan.ocr and scan.ocr.text:
+            break
+
+
+def _look(small: Image.Image, scan: _Scan, *, ocr: bool, limits: Limits, started: float,
+          reopen: Callable[[], Image.Image]) -> None:
+    """Screen check, thumbnail, then OCR at full resolution if the check says there is text to read."""
+    scan.thumbnail = scan.thumbnail or thumbnail(small, limits.thumbnail_px)
+    found = screen.detect(small)
+    if scan.screen is None or (found.send_to_ocr and not scan.screen.send_to_ocr):
+        scan.screen = found
+    if not found.send_to_ocr or not ocr:
+        return
+    left = limits.seconds_per_file - (time.perf_counter() - started)
+    if left < 1.0:
+        scan.notes.append("text not read: the file used up its time budget")
+        return
+    try:
+        scan.ocr = ocr_mod.read_text(reopen(), timeout=min(limits.ocr_timeout, left), dark=found.kind == "monitor")
+    except ocr_mod.OcrUnavailable as exc:
+        scan.notes.append(f"text not read: {exc}")
+    except subprocess.TimeoutExpired:
+        scan.notes.append(f"text not read: OCR took longer than {min(limits.ocr_timeout, left):.0f} s")
+    except Exception as exc:  # Tesseract or the decoder failing on this one file
+        scan.notes.append(f"text not read ({_short(exc)})")
+
+
+def _open(data: bytes, limits: Limits) -> Image.Image:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        img = Image.open(io.BytesIO(data))
+    width, height = img.size
+    if width * height > limits.max_pixels:
+        raise ValueError(f"{width}x{height} pixels, over the {limits.max_pixels / 1e6:.0f} MP limit")
+    return img
+
+
+def thumbnail(img: Image.Image, px: int) -> str:
+    """A small JPEG as a data: URI; the report blurs it until clicked. Pixels only: no EXIF is copied."""
+    small = img.convert("RGB")
+    small.thumbnail((px, px), Image.Resampling.BILINEAR)
+    buf = io.BytesIO()
+    small.save(buf, "JPEG", quality=70)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _classify_ocr(classifier: TextClassifier | None, scans: list[_Scan]) -> dict[int, Verdict]:
+    read = [s for s in scans if s.ocr and s.ocr.text.strip()]
+    if classifier is None or not read:
+        return {}
+    verdicts = classifier.classify_texts([s.ocr.text for s in read if s.ocr], ["post"] * len(read))
+    return {id(s): v for s, v in zip(read, verdicts, strict=True)}
+
+
+def _classify_items(classifier: TextClassifier | None, items: list[Item]) -> dict[str, Verdict]:
+    if classifier is None or not items:
+        return {}
+    verdicts = classifier.classify_texts([i.text for i in items], [str(i.kind) for i in items])
+    return {i.key: v for i, v in zip(items, verdicts, strict=True)}
+
+
+def _clinical(item: Item, verdict: Verdict | None, scans: list[_Scan], ocr_verdicts: dict[int, Verdict]) -> str | None:
+    """Why this item is about clinical work, if it is: the post's own verdict, its words, or what the photo shows."""
+    if verdict is not None and verdict.flags:
+        return "the post is flagged as " + verdict.flags[0].replace("_", " ")
+    m = _CLINICAL.search(item.text)
+    if m:
+        return f"the post mentions “{m.group(0)}”"
+    for s in scans:
+        if s.screen and s.screen.kind == "monitor":
+            return "the photo shows a patient monitor"
+        if s.ocr and (ocr_mod.photo_evidence(s.ocr.text) or (ocr_verdicts.get(id(s)) and ocr_verdicts[id(s)].flags)):
+            return "the text in the photo is clinical"
+    return None
+
+
+def _places(workplace: tuple[float, float, float] | None, work_places: Sequence[Place], limits: Limits
+            ) -> list[tuple[str, float, float, float]]:
+    out = []
+    if workplace is not None:
+        lat, lon, *rest = workplace
+        out.append(("your workplace", lat, lon, float(rest[0]) if rest else limits.work_place_radius_m))
+    for p in work_places:
+        if p.latitude is not None and p.longitude is not None:
+            out.append((f"{p.name} (a place you marked as work)", p.latitude, p.longitude, limits.work_place_radius_m))
+    return out
+
+
+def judge(scan: _Scan, ocr_verdict: Verdict | None, places: list[tuple[str, float, float, float]], clinical: str | None,
+          limits: Limits) -> FileResult:
+    """The file's evidence, risk (0-100) and action, each with the reason shown to the user."""
+    md = scan.metadata
+    found: list[tuple[Evidence, int, str | None]] = []  # evidence, risk it alone is worth, action it calls for
+    if md.gps_in_file:
+        found.append((_meta_ev(f"this photo still carries the location it was taken at ({md.latitude:.5f}, {md.longitude:.5f})", 0.2),
+                      20, STRIP_LOCATION))
+    if md.has_location:
+        for name, lat, lon, radius in places:
+            dist = meta.distance_m(md.latitude, md.longitude, lat, lon)  # type: ignore[arg-type]
+            if dist <= radius:
+                where = "the file's GPS" if md.gps_in_file else "the export's record of it"
+                reason = f"taken {dist:,.0f} m from {name} (by {where})" + (f"; {clinical}" if clinical else "")
+                found.append((_meta_ev(reason, 0.6 if clinical else 0.35), 65 if clinical else 40, None))
+                break
+    if md.taken_at is not None and clinical and _night(md.taken_at.hour, limits.shift_hours):
+        clock = md.taken_at.strftime("%H:%M") + ("" if md.local_time else " (time as the export records it, which may be UTC)")
+        found.append((_meta_ev(f"taken at {clock}, a night-shift hour; {clinical}", 0.4), 45, None))
+    region = max(scan.screen.coverage if scan.screen else 0.0, scan.ocr.region if scan.ocr else 0.0)
+    text_action = DELETE if region >= 0.5 else CROP
+    if scan.screen and scan.screen.kind == "monitor":
+        found.append((_meta_ev(f"the photo shows a patient monitor: {scan.screen.reason}", 0.4), 50, text_action))
+    text_ev = _text_evidence(scan, ocr_verdict)
+    if text_ev:
+        kinds = {e.reason.split("(")[0] for e in text_ev}
+        risk = max(70 if len(kinds) >= 2 else 55, ocr_verdict.risk if ocr_verdict and ocr_verdict.flags else 0)
+        found += [(e, risk, text_action) for e in text_ev]
+    evidence = tuple(e for e, _, _ in found)
+    risks = sorted({r for _, r, _ in found}, reverse=True)
+    risk = min(100, risks[0] + 5 * (len(risks) - 1)) if risks else 0
+    actions = [a for _, _, a in found if a]
+    action = min(actions, key=ACTIONS.index) if actions else None
+    notes = tuple(scan.notes)
+    if scan.screen and scan.screen.send_to_ocr and not scan.ocr and not any("text not read" in n for n in notes) and not text_ev:
+        notes += ("looks like a screen or text, but OCR was off",)
+    return FileResult(uri=scan.media.uri, member=scan.member, kind=scan.kind, metadata=md, screen=scan.screen,
+                      ocr_text=scan.ocr.text if scan.ocr else "", evidence=evidence, notes=notes,
+                      thumbnail=scan.thumbnail if evidence or (scan.screen and scan.screen.send_to_ocr) else None,
+                      action=action, risk=risk, seconds=scan.seconds)
+
+
+def _text_evidence(scan: _Scan, verdict: Verdict | None) -> list[Evidence]:
+    """Photo-specific clues plus the classifier's own evidence on the OCR text, spans into `ocr_text`."""
+    if not scan.ocr or not scan.ocr.text:
+        return []
+    found = ocr_mod.photo_evidence(scan.ocr.text)
+    taken = [(e.start, e.end) for e in found]
+    for ev in verdict.evidence if verdict else ():
+        # "rn" is a nurse on a whiteboard, not "right now": timing cues describe posts, not photos.
+        if len(ev.text) <= 2 or ev.reason.startswith("posted while") or any(s < ev.end and ev.start < e for s, e in taken):
+            continue
+        found.append(replace(ev, reason=f"text in the photo: {ev.text} ({ev.reason})"))
+    return sorted(found, key=lambda e: e.start)
+
+
+def _meta_ev(reason: str, weight: float) -> Evidence:
+    """Evidence about the photo itself rather than a span of text: empty span, the reason says it all."""
+    return Evidence(PATIENT, 0, 0, "", reason, weight)
+
+
+def _night(hour: int, shift: tuple[int, int]) -> bool:
+    start, end = shift
+    return hour >= start or hour < end if start > end else start <= hour < end
+
+
+def _combine(key: str, files: tuple[FileResult, ...]) -> MediaFinding:
+    evidence = tuple(e for f in files for e in f.evidence)
+    risk = max((f.risk for f in files), default=0)
+    actions = [f.action for f in files if f.action]
+    action = min(actions, key=ACTIONS.index) if actions else None
+    return MediaFinding(key, files, evidence, risk, action, _summary(files))
+
+
+def _summary(files: tuple[FileResult, ...]) -> str:
+    """One line for the report: the strongest few reasons, without the details."""
+    parts: list[str] = []
+    for f in files:
+        for ev in sorted(f.evidence, key=lambda e: -e.weight):
+            short = ev.reason.split(" (")[0].split(";")[0]
+            if short not in parts:
+                parts.append(short)
+    n_files = len(files)
+    if not parts:
+        checked = sum(1 for f in files if f.member and not any(n.startswith(("skipped", "could not", "video not")) for n in f.notes))
+        unread = f"; {n_files - checked} not checked (see notes)" if checked < n_files else ""
+        return f"nothing found in {checked} of {n_files} file{'s' if n_files != 1 else ''}{unread}"
+    return "; ".join(parts[:3])
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text[:160]
+
+

@@ -1,0 +1,42 @@
+"""A few frames of a video, only when ffmpeg is on the machine; backscroll never ships a decoder.
+
+The video is copied to a private temporary folder (ffmpeg must seek, and a
+zip member cannot be seeked) that is removed however the run ends.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+
+FRAMES = 3
+EVERY_SECONDS = 4
+
+
+def decoder() -> str | None:
+    return shutil.which("ffmpeg")
+
+
+def frames(data: bytes, suffix: str, *, timeout: float, exe: str | None = None) -> list[Image.Image]:
+    """Up to FRAMES frames, EVERY_SECONDS apart from the start, at most 1280 px wide; [] if ffmpeg fails."""
+    exe = exe or decoder()
+    if exe is None:
+        return []
+    with tempfile.TemporaryDirectory(prefix="backscroll-video-") as tmp:
+        source = Path(tmp) / f"in{suffix if suffix.isascii() and len(suffix) <= 6 else '.bin'}"
+        source.write_bytes(data)
+        pattern = str(Path(tmp) / "frame%02d.png")
+        cmd = [exe, "-nostdin", "-v", "error", "-i", str(source), "-vf", f"fps=1/{EVERY_SECONDS},scale='min(1280,iw)':-2",
+               "-frames:v", str(FRAMES), "-f", "image2", pattern]
+        done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        if done.returncode != 0:
+            return []
+        out = []
+        for path in sorted(Path(tmp).glob("frame*.png")):
+            with Image.open(path) as img:
+                out.append(img.convert("RGB"))
+        return out

@@ -1,0 +1,175 @@
+"""Images drawn at test time: a patient monitor, a whiteboard with fake names, holiday photos.
+
+Every name, number and place here is invented. Used by tests/test_media.py and
+bench/media.py, so nothing binary is checked in.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import random
+import zipfile
+from datetime import datetime
+from fractions import Fraction
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+FAKE_NAMES = ("Maria Lopez", "John Carter", "Aisha Patel", "Tom Becker")
+
+
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def monitor(width: int = 1200, height: int = 800, seed: int = 1) -> Image.Image:
+    """A bedside monitor: black screen, ECG and pleth traces, vitals in large coloured digits."""
+    rng = random.Random(seed)
+    img = Image.new("RGB", (width, height), (5, 8, 10))
+    draw = ImageDraw.Draw(img)
+    trace_w = int(width * 0.68)
+    for row, colour in enumerate(((40, 230, 60), (230, 60, 50), (80, 200, 255))):
+        base = int(height * (0.2 + 0.27 * row))
+        points = []
+        for x in range(20, trace_w, 4):
+            phase = (x % 160) / 160
+            y = -70 if 0.30 < phase < 0.34 else (25 if 0.34 <= phase < 0.37 else rng.randint(-4, 4))
+            if colour[1] == 60:  # pleth: a smooth wave
+                y = int(-30 * math.sin(2 * math.pi * phase))
+            points.append((x, base + y))
+        draw.line(points, fill=colour, width=4)
+    big, small = font(70), font(34)
+    x0 = trace_w + 40
+    draw.text((x0, 60), "HR", fill=(40, 230, 60), font=small)
+    draw.text((x0 + 80, 40), "128", fill=(40, 230, 60), font=big)
+    draw.text((x0, 260), "SpO2", fill=(80, 200, 255), font=small)
+    draw.text((x0 + 110, 240), "91", fill=(80, 200, 255), font=big)
+    draw.text((x0, 460), "NIBP", fill=(230, 60, 50), font=small)
+    draw.text((x0, 510), "142/88", fill=(230, 60, 50), font=big)
+    draw.text((30, height - 60), "BED 12  LOPEZ, MARIA", fill=(230, 230, 230), font=small)
+    return img
+
+
+def whiteboard(width: int = 1400, height: int = 900, names: tuple[str, ...] = FAKE_NAMES) -> Image.Image:
+    """A unit whiteboard: grey frame, white board, room numbers and fake patient names in black marker."""
+    img = Image.new("RGB", (width, height), (120, 110, 100))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((60, 50, width - 60, height - 50), fill=(245, 245, 242))
+    big = font(64)
+    draw.text((110, 80), "ROOM   PATIENT   RN", fill=(20, 20, 20), font=big)
+    for i, name in enumerate(names):
+        y = 200 + i * 150
+        draw.text((110, y), f"Rm {12 + i}   {name}   Kim", fill=(15, 15, 15), font=big)
+        draw.line((100, y + 110, width - 100, y + 110), fill=(150, 150, 150), width=2)
+    return img
+
+
+def holiday(seed: int = 0, width: int = 1200, height: int = 800) -> Image.Image:
+    """A photo with no text: sky gradient, sun, sea or hills, a few blobs; varied by `seed`."""
+    rng = random.Random(seed)
+    img = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(img)
+    night = rng.random() < 0.15
+    top = (10, 15, 40) if night else (rng.randint(40, 120), rng.randint(110, 170), rng.randint(200, 255))
+    bottom = (30, 30, 60) if night else (rng.randint(170, 240), rng.randint(190, 230), rng.randint(220, 255))
+    horizon = int(height * rng.uniform(0.45, 0.7))
+    for y in range(horizon):
+        t = y / horizon
+        draw.line((0, y, width, y), fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
+    ground = rng.choice(((30, 90, 160), (200, 180, 130), (60, 120, 50), (235, 235, 240)))
+    draw.rectangle((0, horizon, width, height), fill=ground)
+    for _ in range(rng.randint(1, 4)):  # hills
+        cx, w, h = rng.randint(0, width), rng.randint(200, 600), rng.randint(60, 240)
+        colour = (rng.randint(30, 90), rng.randint(70, 140), rng.randint(30, 80))
+        draw.polygon(((cx - w, horizon), (cx, horizon - h), (cx + w, horizon)), fill=colour)
+    sun = (255, 240, 180) if not night else (240, 240, 220)
+    sx, sy, r = rng.randint(100, width - 100), rng.randint(60, horizon // 2 + 60), rng.randint(30, 70)
+    draw.ellipse((sx - r, sy - r, sx + r, sy + r), fill=sun)
+    for _ in range(rng.randint(0, 6)):  # people, umbrellas, boats
+        x, y = rng.randint(0, width), rng.randint(horizon, height - 40)
+        colour = tuple(rng.randint(0, 255) for _ in range(3))
+        draw.ellipse((x, y - 90, x + 40, y), fill=colour)
+    for _ in range(rng.randint(0, 3)):  # trees: clustered leaves, the texture most like print at a distance
+        tx, ty = rng.randint(0, width), rng.randint(horizon - 200, horizon)
+        for _ in range(160):
+            x, y = tx + int(rng.gauss(0, 50)), ty + int(rng.gauss(0, 60))
+            g = rng.randint(60, 170)
+            draw.ellipse((x, y, x + rng.randint(4, 12), y + rng.randint(3, 9)), fill=(g // 3, g, g // 4))
+    if ground[2] > 150:  # waves: short bright horizontal strokes, the texture most like lines of text
+        for _ in range(rng.randint(20, 120)):
+            x, y = rng.randint(0, width), rng.randint(horizon, height)
+            draw.line((x, y, x + rng.randint(15, 60), y), fill=(250, 250, 255), width=2)
+    if night:
+        for _ in range(40):  # city lights
+            x, y = rng.randint(0, width), rng.randint(horizon - 80, horizon + 40)
+            draw.ellipse((x, y, x + 6, y + 6), fill=(255, rng.randint(180, 255), 120))
+    noise = Image.effect_noise((width, height), rng.uniform(4, 14)).convert("RGB")
+    return Image.blend(img, noise, 0.06)
+
+
+def rational(value: float) -> Fraction:
+    return Fraction(value).limit_denominator(1_000_000)
+
+
+def to_dms(value: float) -> tuple[Fraction, Fraction, Fraction]:
+    value = abs(value)
+    degrees = int(value)
+    minutes = int((value - degrees) * 60)
+    seconds = (value - degrees - minutes / 60) * 3600
+    return Fraction(degrees), Fraction(minutes), rational(seconds)
+
+
+def jpeg(img: Image.Image, *, gps: tuple[float, float] | None = None, taken: datetime | None = None,
+         camera: tuple[str, str] | None = None, quality: int = 88) -> bytes:
+    """JPEG bytes with EXIF written by Pillow: GPS IFD 0x8825, DateTimeOriginal in the Exif IFD, Make/Model."""
+    exif = Image.Exif()
+    if camera:
+        exif[0x010F], exif[0x0110] = camera
+    if taken:
+        exif.get_ifd(0x8769)[0x9003] = taken.strftime("%Y:%m:%d %H:%M:%S")
+    if gps:
+        lat, lon = gps
+        exif.get_ifd(0x8825).update({1: "N" if lat >= 0 else "S", 2: to_dms(lat), 3: "E" if lon >= 0 else "W", 4: to_dms(lon)})
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=quality, exif=exif)
+    return out.getvalue()
+
+
+def x_export(dest: Path, media: dict[str, tuple[str, bytes]], *, stored: bool = False) -> Path:
+    """A minimal X archive: `data/tweets.js` with one tweet per entry of `media` ({tweet_id: (text, file bytes)})."""
+    tweets = []
+    for tid, (text, _) in media.items():
+        m = {"media_url_https": f"https://pbs.twimg.com/media/{tid}x.jpg", "type": "photo", "url": "https://t.co/x"}
+        tweets.append({"tweet": {"id_str": tid, "full_text": text, "created_at": "Tue Mar 05 22:14:00 +0000 2024",
+                                 "entities": {"media": [m]}, "extended_entities": {"media": [m]}}})
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(dest, "w", method) as zf:
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = " + json.dumps(tweets))
+        for tid, (_, data) in media.items():
+            zf.writestr(f"data/tweets_media/{tid}-{tid}x.jpg", data)
+    return dest
+
+
+def chart_screenshot(width: int = 1080, height: int = 2340, text_size: int = 40) -> Image.Image:
+    """A phone screenshot of a chart: a coloured header bar, then lines of small dark text on white."""
+    img = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 0, width, 220), fill=(20, 90, 170))
+    draw.text((40, 80), "Patient Chart", fill=(255, 255, 255), font=font(56))
+    rows = ("Name: Lopez, Maria", "DOB: 03/14/1958   MRN 4402913", "Admit: 03/05/2024 22:14", "Dx: NSTEMI",
+            "Allergies: penicillin", "Meds: heparin gtt, ASA 81 mg", "Vitals: HR 128  BP 142/88  SpO2 91%",
+            "Plan: cath lab in AM, NPO after midnight")
+    for i, row in enumerate(rows * 3):
+        draw.text((40, 280 + i * int(text_size * 2.2)), row, fill=(30, 30, 30), font=font(text_size))
+    return img
+
+
+def in_scene(inner: Image.Image, scale: float, seed: int = 0) -> Image.Image:
+    """`inner` shrunk to `scale` of a holiday-like scene, as a whiteboard in the background of a selfie."""
+    scene = holiday(seed)
+    w = int(scene.width * scale)
+    h = int(inner.height * w / inner.width)
+    scene.paste(inner.resize((w, h)), ((scene.width - w) // 2, max(0, (scene.height - h) // 3)))
+    return scene
