@@ -6,6 +6,7 @@ zip and JSON in another) are read together as one account.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -86,34 +87,61 @@ def open_inputs(paths: Sequence[str]) -> list[tuple[Importer, Detection, Archive
     return opened
 
 
+# Below this much JSON the scan classifies in-process: forking would cost more than it saves.
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+
+
 def scan(
     paths: Sequence[str],
     context: Context | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> ScanResult:
-    """Import and classify everything in `paths`; raises ExportError only for unusable input."""
-    from audit.classifier import load_classifier
+    """Import and classify everything in `paths`; raises ExportError only for unusable input.
+
+    Large exports are classified by worker processes while the import is still
+    running: chunks of text go out as soon as they are read, compact verdicts
+    come back, and the result is identical to classifying in one process.
+    """
+    from audit.parallel import Classification
     from audit.triage import recommend
 
-    context = context or Context()
+    base = context or Context()
+    opened = open_inputs(paths)
+    size = sum(archive.entry(m).size for _, found, archive, _ in opened for m in found.members if m in archive)
     accounts: list[AccountScan] = []
     items: list[Item] = []
     seen: set[str] = set()
-    for importer, found, archive, inputs in open_inputs(paths):
-        with archive:
-            account = AccountScan(importer.platform, inputs, found.layout, AccountInfo(importer.platform))
-            accounts.append(account)
-            for event in importer.iter_events(archive, found):
-                _record(event, account, items, seen)
-                if progress and isinstance(event, Item) and len(items) % 2000 == 0:
-                    progress("import", len(items), None)
-    for account in accounts:
-        context = context.with_account(account.info)
-    classifier = load_classifier(context)
-    verdicts = classifier.classify_items(items, progress=progress)
+    with Classification(workers if workers is not None else _default_workers(size), progress) as work:
+        for importer, found, archive, inputs in opened:
+            with archive:
+                account = AccountScan(importer.platform, inputs, found.layout, AccountInfo(importer.platform))
+                accounts.append(account)
+                work.set_context(_fold(base, accounts))
+                for event in importer.iter_events(archive, found):
+                    _record(event, account, items, seen)
+                    if isinstance(event, AccountInfo):
+                        work.set_context(_fold(base, accounts))
+                    elif isinstance(event, Item) and work.feed(items) and progress:
+                        progress("import", len(items), None)
+        verdicts = work.finish(items, _fold(base, accounts))
     findings = [Finding(item, verdict, recommend(item, verdict)) for item, verdict in zip(items, verdicts, strict=True)]
     findings.sort(key=lambda f: (-f.verdict.risk, f.item.created_at.timestamp() if f.item.created_at else 0.0))
     return ScanResult(accounts, findings)
+
+
+def _default_workers(size: int) -> int:
+    """Two classifier processes on a multi-core machine for a large export, none otherwise."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(cores, 2) if cores > 1 and size >= PARALLEL_MIN_BYTES else 0
+
+
+def _fold(base: Context, accounts: list[AccountScan]) -> Context:
+    """The user's context plus what every account's profile says, in input order."""
+    context = base
+    for account in accounts:
+        context = context.with_account(account.info)
+    return context
 
 
 def _record(event: object, account: AccountScan, items: list[Item], seen: set[str]) -> None:

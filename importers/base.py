@@ -126,22 +126,31 @@ def from_unix(value: Any, *, millis: bool = False) -> datetime | None:
 
 
 def from_iso(value: Any) -> datetime | None:
-    """ISO 8601 with `Z` or an offset (X DMs, notes, account); other forms via dateutil."""
-    if not isinstance(value, str) or not value:
+    """ISO 8601 with `Z` or an offset (X DMs, notes, account); other short forms via dateutil."""
+    if not isinstance(value, str) or not value or len(value) > 64:
         return None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        from dateutil import parser
-
-        try:
-            moment = parser.parse(value)
-        except (ValueError, OverflowError):
+        moment = _dateutil(value)
+        if moment is None:
             return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
+    try:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
     return moment if EARLIEST <= moment <= datetime.now(UTC) else None
+
+
+def _dateutil(value: str) -> datetime | None:
+    from dateutil import parser
+
+    try:
+        return parser.parse(value)
+    except (ValueError, OverflowError, TypeError, LookupError):
+        return None
 
 
 def fix_meta_text(value: str) -> str:

@@ -13,6 +13,7 @@ import csv
 import html
 import io
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -42,33 +43,51 @@ def parse_x_time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     parts = value.split()
-    try:
-        if len(parts) == 6:
-            hh, mm, ss = parts[3].split(":")
-            moment = datetime(int(parts[5]), _MONTHS[parts[1]], int(parts[2]), int(hh), int(mm), int(ss), tzinfo=UTC)
-            offset = parts[4]
-            if offset != "+0000":
-                sign = -1 if offset[0] == "-" else 1
-                moment -= sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))
-        else:
-            return from_iso(value)
-    except (KeyError, ValueError, IndexError):
+    if len(parts) != 6:
         return from_iso(value)
-    return moment if EARLIEST <= moment <= datetime.now(UTC) else None
+    try:
+        hh, mm, ss = parts[3].split(":")
+        moment = datetime(int(parts[5]), _MONTHS[parts[1]], int(parts[2]), int(hh), int(mm), int(ss), tzinfo=UTC)
+        offset = parts[4]
+        if offset != "+0000":
+            sign = -1 if offset[0] == "-" else 1
+            moment -= sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))
+    except (KeyError, ValueError, IndexError, OverflowError):
+        return from_iso(value)
+    return moment if EARLIEST <= moment <= _now() else None
 
 
-def clean_text(raw: str, entities: dict[str, Any] | None) -> str:
+def _now() -> datetime:
+    """Today, read at most once a second: the clock is the slowest part of parsing a date."""
+    global _NOW_CACHE
+    tick = time.monotonic()
+    if tick - _NOW_CACHE[0] > 1.0:
+        _NOW_CACHE = (tick, datetime.now(UTC))
+    return _NOW_CACHE[1]
+
+
+_NOW_CACHE: tuple[float, datetime] = (-10.0, datetime.now(UTC))
+
+
+def clean_text(raw: Any, entities: Any) -> str:
     """Expand t.co links, drop the link that only points at attached media, unescape HTML."""
-    text = raw
+    text = raw if isinstance(raw, str) else ""
     ents = entities if isinstance(entities, dict) else {}
-    for url in ents.get("urls") or ():
-        if isinstance(url, dict) and url.get("url"):
-            expanded = url.get("expanded_url") or url.get("expanded") or url["url"]
-            text = text.replace(url["url"], expanded)
-    for media in ents.get("media") or ():
-        if isinstance(media, dict) and media.get("url"):
-            text = text.replace(media["url"], "")
+    for url in _dicts(ents.get("urls")):
+        short = url.get("url")
+        if isinstance(short, str) and short:
+            expanded = url.get("expanded_url") or url.get("expanded")
+            text = text.replace(short, expanded if isinstance(expanded, str) else short)
+    for media in _dicts(ents.get("media")):
+        short = media.get("url")
+        if isinstance(short, str) and short:
+            text = text.replace(short, "")
     return html.unescape(text).strip()
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The objects in a list the export should hold; anything else holds none."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _unwrap(record: Any, key: str) -> Any:
@@ -209,36 +228,47 @@ class XImporter:
         notes: dict[str, list[tuple[datetime | None, str]]],
         audience: Audience,
     ) -> Iterator[ImportEvent]:
+        """Each file becomes items as soon as it is parsed, so only one file's JSON is in memory at a time."""
         # Edited posts appear once per version; keep only the newest version of each.
-        latest: dict[str, tuple[str, str]] = {}
-        parsed: list[tuple[str, dict[str, Any], str | None]] = []
+        latest: dict[str, tuple[int, str]] = {}
+        made: list[tuple[str, Item | Skip]] = []
+        user = account.username
         for name in names:
-            community = "community-tweet" in name
+            where = Audience.COMMUNITY if "community-tweet" in name else audience
             for event in records(archive, name, js=True):
                 if not isinstance(event, tuple):
                     yield event
                     continue
                 tweet = _unwrap(event[1], "tweet")
-                if not isinstance(tweet, dict) or not (tweet.get("id_str") or tweet.get("id")):
+                tid = _post_id(tweet)
+                if tid is None:
                     yield Skip(name, "record without a post id")
                     continue
-                tid = str(tweet.get("id_str") or tweet.get("id"))
                 group = _edit_group(tweet) or tid
                 previous = latest.get(group)
-                if previous is None or _id_order(tid) > _id_order(previous[0]):
-                    latest[group] = (tid, name)
-                parsed.append((name, tweet, "community" if community else None))
-        keep = {tid for tid, _ in latest.values()}
-        user = account.username
-        for name, tweet, community in parsed:
-            tid = str(tweet.get("id_str") or tweet.get("id"))
+                if previous is None or _id_order(tid) > previous[0]:
+                    latest[group] = (_id_order(tid), tid)
+                made.append((tid, self._tweet_or_skip(tweet, tid, name, user, notes, where)))
+        keep = {tid for _, tid in latest.values()}
+        for tid, event in made:
             if tid not in keep:
-                yield Skip(name, "earlier version of an edited post (the newest version is kept)", error=False)
+                yield Skip(event.source, "earlier version of an edited post (the newest version is kept)", error=False)
                 continue
-            try:
-                yield self._tweet_item(tweet, tid, name, user, notes, Audience.COMMUNITY if community else audience)
-            except (TypeError, AttributeError, ValueError) as exc:
-                yield Skip(name, f"post {tid} skipped: {exc}")
+            yield event
+
+    def _tweet_or_skip(
+        self,
+        tweet: dict[str, Any],
+        tid: str,
+        name: str,
+        user: str | None,
+        notes: dict[str, list[tuple[datetime | None, str]]],
+        audience: Audience,
+    ) -> Item | Skip:
+        try:
+            return self._tweet_item(tweet, tid, name, user, notes, audience)
+        except (TypeError, AttributeError, ValueError, LookupError) as exc:
+            return Skip(name, f"post {tid[:40]} skipped: {exc}")
 
     def _tweet_item(
         self,
@@ -253,8 +283,10 @@ class XImporter:
         if not isinstance(raw, str):
             raise TypeError("the post has no text field")
         created = parse_x_time(tweet.get("created_at"))
-        text = clean_text(raw, tweet.get("entities"))
-        text = _merge_note(text, created, notes)
+        entities = tweet.get("entities")
+        text = clean_text(raw, entities)
+        if notes:
+            text = _merge_note(text, created, notes)
         reply_to = tweet.get("in_reply_to_status_id_str") or tweet.get("in_reply_to_status_id")
         if text.startswith("RT @") or tweet.get("retweeted_status"):
             kind = Kind.REPOST
@@ -262,29 +294,12 @@ class XImporter:
             kind = Kind.REPLY
         else:
             kind = Kind.POST
-        media_list = ((tweet.get("extended_entities") or {}).get("media")) or ((tweet.get("entities") or {}).get("media")) or []
-        media = tuple(
-            Media(uri=f"data/tweets_media/{tid}-{str(m.get('media_url_https') or m.get('media_url') or '').rsplit('/', 1)[-1]}",
-                  kind=str(m.get("type") or "photo"))
-            for m in media_list
-            if isinstance(m, dict)
-        )
-        url = f"https://x.com/{user}/status/{tid}" if user else f"https://x.com/i/web/status/{tid}"
         return Item(
-            platform=Platform.X,
-            item_id=tid,
-            kind=kind,
-            text=text,
-            created_at=created,
-            source=source,
-            url=url,
-            audience=audience,
-            account=user,
-            counterpart=tweet.get("in_reply_to_screen_name"),
-            conversation=str(reply_to) if reply_to else None,
-            media=media,
-            likes=as_int(tweet.get("favorite_count")),
-            shares=as_int(tweet.get("retweet_count")),
+            Platform.X, tid, kind, text, created, source,
+            f"https://x.com/{user}/status/{tid}" if user else f"https://x.com/i/web/status/{tid}",
+            audience, user, _text_or_none(tweet.get("in_reply_to_screen_name")), str(reply_to) if reply_to else None,
+            _media(tid, tweet.get("extended_entities"), entities),
+            None, as_int(tweet.get("favorite_count")), as_int(tweet.get("retweet_count")),
         )
 
     def _deleted(self, archive: Archive) -> Iterator[ImportEvent]:
@@ -424,6 +439,28 @@ class XImporter:
             )
 
 
+def _media(tid: str, extended: Any, entities: Any) -> tuple[Media, ...]:
+    """Attached photos and videos: `extended_entities` lists all of them, `entities` only the first."""
+    found = extended.get("media") if isinstance(extended, dict) else None
+    if not found and isinstance(entities, dict):
+        found = entities.get("media")
+    if not found or not isinstance(found, list):
+        return ()
+    return tuple(
+        Media(uri=f"data/tweets_media/{tid}-{str(m.get('media_url_https') or m.get('media_url') or '').rsplit('/', 1)[-1]}",
+              kind=str(m.get("type") or "photo"))
+        for m in found
+        if isinstance(m, dict)
+    )
+
+
+def _text_or_none(value: Any) -> str | None:
+    """A screen name or similar label; numbers become text, anything else is dropped."""
+    if isinstance(value, str):
+        return value or None
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _replace_time(item: Item, created: datetime | None) -> Item:
     from dataclasses import replace
 
@@ -440,8 +477,17 @@ def _edit_group(tweet: dict[str, Any]) -> str | None:
     return None
 
 
+def _post_id(tweet: Any) -> str | None:
+    """The post's id as text, or None for a record that has none."""
+    if not isinstance(tweet, dict):
+        return None
+    tid = tweet.get("id_str") or tweet.get("id")
+    return str(tid) if tid else None
+
+
 def _id_order(tid: str) -> int:
-    return int(tid) if tid.isdigit() else 0
+    """Snowflake ids grow with time; anything else (or absurdly long) sorts first."""
+    return int(tid) if len(tid) < 30 and tid.isascii() and tid.isdigit() else 0
 
 
 def _note_key(text: str) -> str:
