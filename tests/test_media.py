@@ -1,0 +1,285 @@
+"""Media analysis on photos drawn at test time, inside a small X-layout zip opened with Archive."""
+
+from __future__ import annotations
+
+import base64
+import io
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PIL", reason="media analysis needs Pillow: pip install -e '.[media]'")
+
+import media_images as draw
+from PIL import Image
+
+from audit.archive import Archive
+from audit.media import CROP, DELETE, STRIP_LOCATION, Limits, analyse_media, screen, video
+from audit.media import analyse as analyse_mod
+from audit.media import metadata as meta
+from audit.media import ocr as ocr_mod
+from audit.model import Item, Kind, Media, Place, Platform, Verdict
+
+HOSPITAL = (51.50740, -0.12780)  # invented: any point works
+BEACH = (43.69590, 7.27140)
+NEEDS_TESSERACT = pytest.mark.skipif(shutil.which("tesseract") is None,
+                                     reason="Tesseract is not installed (apt-get install tesseract-ocr); .ci/run installs it")
+
+
+class QuietClassifier:
+    """Flags nothing: isolates the media findings from the text model."""
+
+    def classify_texts(self, texts, kinds=None):
+        return [Verdict(scores={}, flags=(), risk=0) for _ in texts]
+
+
+def item(tid: str, text: str, media: tuple[Media, ...] | None = None) -> Item:
+    media = media if media is not None else (Media(uri=f"data/tweets_media/{tid}-{tid}x.jpg"),)
+    return Item(Platform.X, tid, Kind.POST, text, datetime(2024, 3, 5, 22, 14, tzinfo=UTC), "data/tweets.js", media=media)
+
+
+def run(tmp_path: Path, files: dict[str, tuple[str, bytes]], *, items: list[Item] | None = None, **kwargs):
+    zip_path = draw.x_export(tmp_path / "x.zip", files)
+    items = items if items is not None else [item(tid, text) for tid, (text, _) in files.items()]
+    kwargs.setdefault("ocr", False)
+    kwargs.setdefault("classifier", QuietClassifier())
+    with Archive([zip_path]) as archive:
+        return analyse_media(archive, items, **kwargs)
+
+
+def only_file(result, key: str):
+    (f,) = result[key].files
+    return f
+
+
+# metadata
+
+
+def test_dms_to_decimal_uses_the_hemisphere():
+    assert meta.dms_to_decimal((51, 30, 26.64), "N") == pytest.approx(51.5074, abs=1e-4)
+    assert meta.dms_to_decimal((0, 7, 40.08), "W") == pytest.approx(-0.1278, abs=1e-4)
+    assert meta.dms_to_decimal((33, 52, 0), b"S\x00") == pytest.approx(-33.8667, abs=1e-4)
+    assert meta.dms_to_decimal((1, 30), None) == 1.5  # no reference: north/east
+    assert meta.dms_to_decimal((float("nan"), 0, 0), "N") is None
+    assert meta.gps_position({2: (0, 0, 0), 1: "N", 4: (0, 0, 0), 3: "E"}) == (None, None)  # Null Island is broken GPS
+
+
+def test_gps_time_and_camera_come_out_of_the_file(tmp_path):
+    photo = draw.jpeg(draw.holiday(1), gps=BEACH, taken=datetime(2023, 8, 1, 14, 5), camera=("Acme", "Phone 9"))
+    f = only_file(run(tmp_path, {"1": ("beach day", photo)}), "x:1")
+    assert f.metadata.latitude == pytest.approx(BEACH[0], abs=1e-4)
+    assert f.metadata.longitude == pytest.approx(BEACH[1], abs=1e-4)
+    assert f.metadata.taken_at == datetime(2023, 8, 1, 14, 5) and f.metadata.local_time
+    assert f.metadata.camera == "Acme Phone 9"
+    assert f.metadata.gps_in_file
+    assert any("still carries the location" in e.reason for e in f.evidence)
+    assert f.action == STRIP_LOCATION
+
+
+def test_southern_and_western_coordinates_are_negative(tmp_path):
+    photo = draw.jpeg(draw.holiday(2), gps=(-33.85680, -70.64830))
+    f = only_file(run(tmp_path, {"1": ("", photo)}), "x:1")
+    assert (f.metadata.latitude, f.metadata.longitude) == (pytest.approx(-33.8568, abs=1e-4), pytest.approx(-70.6483, abs=1e-4))
+
+
+def test_a_photo_without_gps_has_no_location_finding(tmp_path):
+    f = only_file(run(tmp_path, {"1": ("", draw.jpeg(draw.holiday(3)))}), "x:1")
+    assert not f.metadata.gps_in_file and not f.evidence and f.action is None and f.thumbnail is None
+
+
+def test_workplace_radius(tmp_path):
+    near = (HOSPITAL[0] + 0.0009, HOSPITAL[1])  # about 100 m north
+    far = (HOSPITAL[0] + 0.0090, HOSPITAL[1])  # about 1 km north
+    files = {"1": ("coffee", draw.jpeg(draw.holiday(4), gps=near)), "2": ("coffee", draw.jpeg(draw.holiday(5), gps=far))}
+    result = run(tmp_path, files, workplace_location=(*HOSPITAL, 250))
+    reasons = [e.reason for e in only_file(result, "x:1").evidence]
+    assert any(r.startswith("taken 100 m from your workplace") for r in reasons), reasons
+    assert not any("workplace" in e.reason for e in only_file(result, "x:2").evidence)
+    assert result["x:1"].risk > result["x:2"].risk
+
+
+def test_named_work_place_and_the_exports_own_coordinates(tmp_path):
+    # Meta strips EXIF from the file but keeps the coordinates in its JSON: they arrive on Media.
+    stripped = Media(uri="data/tweets_media/1-1x.jpg", latitude=HOSPITAL[0], longitude=HOSPITAL[1])
+    result = run(tmp_path, {"1": ("12 hour shift done", draw.jpeg(draw.holiday(6)))}, items=[item("1", "12 hour shift done", (stripped,))],
+                 work_places=(Place("Mercy General", HOSPITAL[0] + 0.0005, HOSPITAL[1]),))
+    f = only_file(result, "x:1")
+    assert not f.metadata.gps_in_file and f.metadata.sources == ("export",)
+    (ev,) = [e for e in f.evidence if "Mercy General" in e.reason]
+    assert "the export's record" in ev.reason and "shift" in ev.reason
+    assert ev.category == "patient_reference"
+
+
+def test_night_shift_hour_counts_only_with_clinical_context(tmp_path):
+    night = datetime(2024, 3, 6, 3, 40)
+    files = {"1": ("brutal night shift on the unit", draw.jpeg(draw.holiday(7), taken=night)),
+             "2": ("stargazing", draw.jpeg(draw.holiday(8), taken=night))}
+    result = run(tmp_path, files)
+    assert any("night-shift hour" in e.reason for e in result["x:1"].evidence)
+    assert not result["x:2"].evidence
+
+
+# the cheap detector and what goes to OCR
+
+
+def test_detector_explains_itself():
+    wb = screen.detect(draw.whiteboard())
+    assert wb.send_to_ocr and wb.kind == "whiteboard or document"
+    assert "text-dense region covering" in wb.reason and "% of the image" in wb.reason
+    mon = screen.detect(draw.monitor())
+    assert mon.send_to_ocr and mon.kind == "monitor" and "like a patient monitor" in mon.reason
+    hol = screen.detect(draw.holiday(9))
+    assert not hol.send_to_ocr and hol.reason.startswith("no screen or text-dense region")
+
+
+def test_small_text_in_the_background_is_still_found():
+    assert screen.detect(draw.in_scene(draw.whiteboard(), 0.4)).send_to_ocr
+    assert screen.detect(draw.in_scene(draw.monitor(), 0.35)).send_to_ocr
+    assert screen.detect(draw.chart_screenshot()).send_to_ocr
+
+
+def test_only_screens_and_whiteboards_are_sent_to_ocr(tmp_path, monkeypatch):
+    sent: list[tuple[int, int]] = []
+
+    def fake_read(img, *, timeout, dark=False, lang="eng"):
+        sent.append(img.size)
+        return ocr_mod.OcrResult("", 0, 0.0)
+
+    monkeypatch.setattr(ocr_mod, "read_text", fake_read)
+    files = {"1": ("", draw.jpeg(draw.monitor())), "2": ("", draw.jpeg(draw.whiteboard())), "3": ("", draw.jpeg(draw.holiday(10)))}
+    result = run(tmp_path, files, ocr=True)
+    assert sent == [(1200, 800), (1400, 900)]  # full resolution, holiday photo never sent
+    assert only_file(result, "x:3").screen.send_to_ocr is False
+
+
+def test_ocr_off_still_reports_a_monitor(tmp_path):
+    f = only_file(run(tmp_path, {"1": ("", draw.jpeg(draw.monitor()))}), "x:1")
+    assert any("patient monitor" in e.reason for e in f.evidence)
+    assert f.action == DELETE and f.thumbnail
+    assert "looks like a screen or text, but OCR was off" in f.notes
+
+
+# OCR through Tesseract and the classifier
+
+
+@NEEDS_TESSERACT
+def test_ocr_reads_the_fake_name_on_the_whiteboard(tmp_path):
+    from audit.classifier import load_classifier
+
+    files = {"1": ("team huddle before report", draw.jpeg(draw.whiteboard()))}
+    finding = run(tmp_path, files, ocr=True, classifier=load_classifier())["x:1"]
+    (f,) = finding.files
+    assert "Maria Lopez" in f.ocr_text
+    names = [e for e in f.evidence if "Maria Lopez" in e.text]
+    assert names and names[0].category == "patient_reference" and names[0].reason.startswith("text in the photo: ")
+    assert f.ocr_text[names[0].start:names[0].end] == names[0].text  # spans point into the OCR text
+    assert f.action == CROP  # the board is under half of the photo
+    assert finding.risk >= 70 and "text in the photo" in finding.summary
+
+
+@NEEDS_TESSERACT
+def test_ocr_reads_vitals_off_the_monitor(tmp_path):
+    f = only_file(run(tmp_path, {"1": ("", draw.jpeg(draw.monitor()))}, ocr=True), "x:1")
+    assert "HR 128" in f.ocr_text
+    assert any("vital signs" in e.reason for e in f.evidence)
+    assert f.action == DELETE
+
+
+def test_missing_tesseract_is_a_note(tmp_path, monkeypatch):
+    monkeypatch.setattr(ocr_mod, "tesseract_path", lambda: None)
+    f = only_file(run(tmp_path, {"1": ("", draw.jpeg(draw.whiteboard()))}, ocr=True), "x:1")
+    assert any(n.startswith("text not read: Tesseract is not installed") for n in f.notes)
+
+
+def test_ocr_timeout_is_a_note(tmp_path, monkeypatch):
+    def slow(*args, **kwargs):
+        raise subprocess.TimeoutExpired("tesseract", 1)
+
+    monkeypatch.setattr(ocr_mod, "read_text", slow)
+    f = only_file(run(tmp_path, {"1": ("", draw.jpeg(draw.whiteboard()))}, ocr=True), "x:1")
+    assert any("OCR took longer" in n for n in f.notes)
+
+
+def test_photo_evidence_needs_a_clinical_clue_before_a_name_counts():
+    assert ocr_mod.photo_evidence("Happy Birthday\nAunt Maria") == []
+    found = ocr_mod.photo_evidence("Rm 12 Maria Lopez\nDOB 03/14/1958")
+    assert {e.text for e in found} == {"Rm 12", "Maria Lopez", "DOB 03/14/1958"}
+
+
+# budgets, bad input, video
+
+
+def test_oversize_file_is_skipped_without_reading_it(tmp_path, monkeypatch):
+    reads: list[str] = []
+    original = Archive.read
+    monkeypatch.setattr(Archive, "read", lambda self, name, limit=0: reads.append(name) or original(self, name, limit))
+    photo = draw.jpeg(draw.holiday(11), gps=BEACH)
+    f = only_file(run(tmp_path, {"1": ("", photo)}, limits=Limits(max_image_bytes=len(photo) - 1)), "x:1")
+    assert reads == []
+    assert f.notes and f.notes[0].startswith("skipped: the photo is") and "limit" in f.notes[0]
+
+
+def test_broken_image_bytes_give_a_note_not_an_exception(tmp_path):
+    truncated = draw.jpeg(draw.holiday(12))[:300]
+    result = run(tmp_path, {"1": ("", b"\x89PNG but not really"), "2": ("", truncated)})
+    for key in ("x:1", "x:2"):
+        f = only_file(result, key)
+        assert f.notes and f.notes[0].startswith("could not be read as an image"), f.notes
+        assert "not checked" in result[key].summary
+
+
+def test_too_many_pixels_is_a_note(tmp_path):
+    big = io.BytesIO()
+    Image.new("L", (4000, 3000)).save(big, "PNG")
+    f = only_file(run(tmp_path, {"1": ("", big.getvalue())}, limits=Limits(max_pixels=1_000_000)), "x:1")
+    assert "over the 1 MP limit" in f.notes[0]
+
+
+def test_missing_file_is_a_note(tmp_path):
+    gone = item("9", "", (Media(uri="data/tweets_media/9-gone.jpg"),))
+    f = only_file(run(tmp_path, {"1": ("", draw.jpeg(draw.holiday(0)))}, items=[gone]), "x:9")
+    assert f.member is None and f.notes[0].startswith("file not in the export")
+
+
+def test_video_without_a_decoder_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(video, "decoder", lambda: None)
+    clip = item("1", "", (Media(uri="data/tweets_media/1-1x.jpg", kind="video"),))
+    zip_path = draw.x_export(tmp_path / "x.zip", {"1": ("", b"\x00\x00\x00\x18ftypmp42")})
+    with Archive([zip_path]) as archive:
+        f = only_file(analyse_media(archive, [clip], ocr=True, classifier=QuietClassifier()), "x:1")
+    assert f.kind == "video"
+    assert f.notes[0].startswith("video not analysed: no decoder available")
+
+
+def test_x_video_uri_names_its_poster_but_the_file_is_the_mp4():
+    resolver = analyse_mod.Resolver(["tweets_media/55-abc.mp4", "tweets_media/56-photo.jpg", "tweets.js"])
+    assert resolver.find("data/tweets_media/55-poster.jpg", "video") == "tweets_media/55-abc.mp4"
+    assert resolver.find("data/tweets_media/56-photo.jpg") == "tweets_media/56-photo.jpg"
+    assert resolver.find("https://ton.twitter.com/dm/1/2/photo.jpg") == "tweets_media/56-photo.jpg"
+    assert resolver.find("data/tweets_media/57-none.jpg") is None
+
+
+# report material
+
+
+def test_thumbnail_is_a_small_jpeg_without_exif(tmp_path):
+    f = only_file(run(tmp_path, {"1": ("", draw.jpeg(draw.holiday(13), gps=BEACH))}), "x:1")
+    assert f.thumbnail and f.thumbnail.startswith("data:image/jpeg;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(f.thumbnail.split(",", 1)[1]))) as thumb:
+        assert max(thumb.size) <= 160
+        assert not thumb.getexif().get_ifd(0x8825)
+
+
+def test_progress_counts_files(tmp_path):
+    seen: list[tuple[str, int, int | None]] = []
+    run(tmp_path, {"1": ("", draw.jpeg(draw.holiday(0))), "2": ("", draw.jpeg(draw.holiday(1)))},
+        progress=lambda stage, done, total: seen.append((stage, done, total)))
+    assert seen == [("media", 1, 2), ("media", 2, 2)]
+
+
+def test_items_without_media_are_left_out(tmp_path):
+    bare = Item(Platform.X, "5", Kind.POST, "text only", None, "data/tweets.js")
+    assert run(tmp_path, {"1": ("", draw.jpeg(draw.holiday(0)))}, items=[bare]) == {}
