@@ -1,13 +1,23 @@
-"""The clean-up checklist: account-level steps first, then each post to delete, lock or review."""
+"""The clean-up checklist: account-level steps first, then each post to delete, lock or review.
+
+Work is grouped the way it is done: all deletions of one account together,
+then what to lock, then what to look at again, each group split by kind
+(posts, replies, comments, messages) and in date order, which is how the
+platforms' activity logs are browsed. A decision the user made overrides the
+recommendation; dismissed items (keep, not a problem) are left out.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audit.model import CATEGORY_TITLES, Finding, Platform
+from audit.state import DISMISSED
+from reports.links import safe_url
 
 if TYPE_CHECKING:
     from audit.pipeline import ScanResult
@@ -33,6 +43,7 @@ ACCOUNT_STEPS: dict[str, tuple[str, ...]] = {
     ),
 }
 ACTION_ORDER = {"delete": 0, "lock": 1, "review": 2}
+GROUP_TITLES = {"delete": "Delete", "lock": "Lock (limit the audience or archive)", "review": "Look at again"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
@@ -46,13 +57,59 @@ def excerpt(text: str, limit: int = 140) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _line(f: Finding) -> str:
+def todo_action(f: Finding) -> str | None:
+    """What is left to do with an item: the user's decision first, else the recommendation."""
+    if f.decision in DISMISSED:
+        return None
+    action = f.decision or f.action
+    return action if action in ACTION_ORDER else None
+
+
+def _date_key(f: Finding) -> float:
+    return f.item.created_at.timestamp() if f.item.created_at else 0.0
+
+
+@dataclass(slots=True)
+class AccountTodo:
+    platform: str
+    name: str
+    steps: tuple[str, ...]
+    groups: dict[str, dict[str, list[Finding]]] = field(default_factory=dict)  # action -> kind -> findings
+    dismissed: int = 0
+
+    def count(self, action: str) -> int:
+        return sum(len(v) for v in self.groups.get(action, {}).values())
+
+
+def plan(result: ScanResult) -> list[AccountTodo]:
+    """Per account: steps, then items grouped by action and kind, each group in date order."""
+    todo: dict[str, dict[str, dict[str, list[Finding]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    dismissed: dict[str, int] = defaultdict(int)
+    for f in result.findings:
+        action = todo_action(f)
+        if f.decision in DISMISSED:
+            dismissed[str(f.item.platform)] += 1
+        if action:
+            todo[str(f.item.platform)][action][str(f.item.kind)].append(f)
+    plans = []
+    for account in result.accounts:
+        platform = str(account.platform)
+        groups = {a: {k: sorted(v, key=_date_key) for k, v in sorted(todo[platform][a].items())}
+                  for a in ACTION_ORDER if todo[platform].get(a)}
+        plans.append(AccountTodo(platform, account.info.username or account.info.display_name or "your account",
+                                 ACCOUNT_STEPS[account.platform], groups, dismissed[platform]))
+    return plans
+
+
+def _line(f: Finding, action: str) -> str:
     item, v = f.item, f.verdict
     when = item.created_at.strftime("%Y-%m-%d") if item.created_at else "undated"
     flags = ", ".join(CATEGORY_TITLES[c] for c in v.flags) or "borderline"
-    link = f"<{item.url}>" if item.url else "(no link: find it by date in the activity log)"
+    url = safe_url(item.url)
+    link = f"<{url}>" if url else "(no link: find it by date in the activity log)"
     reason = md_escape(v.summary) if v.summary else flags
-    return (f"- [ ] **{f.action}** · risk {v.risk} · {when} · {item.kind} · {flags}  \n"
+    source = "your decision" if f.decision else "recommended"
+    return (f"- [ ] **{action}** ({source}) · risk {v.risk} · {when} · {item.kind} · {flags} · `{item.key}`  \n"
             f"  {link}  \n  Why: {reason}  \n  “{md_escape(excerpt(item.text))}”")
 
 
@@ -60,23 +117,37 @@ def write_checklist(result: ScanResult, path: Path) -> None:
     from reports.render import _private_open
 
     lines = ["# backscroll clean-up checklist", "",
-             "This file quotes your posts, including ones about patients. Keep it private and delete it when you are done.", ""]
-    todo: dict[str, list[Finding]] = defaultdict(list)
-    for f in result.findings:
-        if f.action in ACTION_ORDER:
-            todo[str(f.item.platform)].append(f)
-    for account in result.accounts:
-        platform = str(account.platform)
-        name = account.info.username or account.info.display_name or "your account"
-        items = sorted(todo.get(platform, []), key=lambda f: (ACTION_ORDER[f.action], -f.verdict.risk))
-        lines += [f"## {platform.title()} · {md_escape(name)}", "", "### Account-level steps", ""]
-        lines += [f"- [ ] {step}" for step in ACCOUNT_STEPS[account.platform]]
-        counts = {a: sum(f.action == a for f in items) for a in ACTION_ORDER}
-        lines += ["", f"### Items ({counts['delete']} to delete, {counts['lock']} to lock, {counts['review']} to review)", ""]
-        if not items:
-            lines.append("Nothing flagged on this account.")
-        for f in items:
-            lines += [_line(f), ""]
+             "This file quotes your posts, including ones about patients. Keep it private and delete it when you are done.", "",
+             "Items you marked keep or not a problem are left out. Mark progress with "
+             "`backscroll mark KEY STATUS --out DIR`; prove it with `backscroll verify`.", ""]
+    for account in plan(result):
+        lines += [f"## {account.platform.title()} · {md_escape(account.name)}", "", "### Account-level steps", ""]
+        lines += [f"- [ ] {step}" for step in account.steps]
+        counts = {a: account.count(a) for a in ACTION_ORDER}
+        lines += ["", f"### Items ({counts['delete']} to delete, {counts['lock']} to lock, {counts['review']} to review"
+                      f"{f', {account.dismissed} dismissed' if account.dismissed else ''})", ""]
+        if not account.groups:
+            lines += ["Nothing left to do on this account.", ""]
+        for action, kinds in account.groups.items():
+            lines += [f"#### {GROUP_TITLES[action]}", ""]
+            for kind, findings in kinds.items():
+                lines += [f"##### {kind.replace('_', ' ')} ({len(findings)})", ""]
+                for f in findings:
+                    lines += [_line(f, action), ""]
         lines.append("")
     with _private_open(path) as fh:
         fh.write("\n".join(lines))
+
+
+def write_checklist_html(result: ScanResult, path: Path) -> None:
+    """The same plan as a page to print and tick by hand."""
+    from reports.render import _private_open, _raw, csp_hash, environment
+
+    env = environment()
+    style = _raw(env, "checklist.css")
+    html = env.get_template("checklist.html").render(
+        plans=plan(result), titles=GROUP_TITLES, excerpt=excerpt, safe_url=safe_url, style=style,
+        csp=f"default-src 'none'; style-src {csp_hash(style)}; img-src 'none'; base-uri 'none'; form-action 'none'",
+    )
+    with _private_open(path) as fh:
+        fh.write(html)

@@ -1,34 +1,45 @@
-"""Write a scan's outputs: report.html, checklist.md, findings.csv, findings.jsonl.
+"""Write a scan's outputs: report.html, checklist.md/.html, findings.csv/.jsonl and deleter files.
 
-The HTML is rendered by Jinja2 with autoescaping on: post text is untrusted,
-and a post that says `<script>` must show as text. The page carries its own
-CSS and a little script, and loads nothing from anywhere.
+The report carries the flagged items as a JSON data island and draws them on
+demand, 50 to a page, so an archive of 200,000 items still opens fast; items
+nobody needs to look at stay in findings.csv. Post text is untrusted: the
+island escapes every character that could end the script element, the page
+script builds DOM with textContent only, and a strict Content-Security-Policy
+(hashes of the page's own script and style, nothing else) backs both up.
 """
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from audit.model import CATEGORIES, CATEGORY_TITLES, Finding, Kind
+from audit.model import CATEGORIES, CATEGORY_TITLES, Finding
 from audit.pipeline import ScanResult
-from reports.checklist import ACCOUNT_STEPS, write_checklist
+from audit.state import DISMISSED, Decision
+from reports import accounts, timeline
+from reports.checklist import ACCOUNT_STEPS, write_checklist, write_checklist_html
+from reports.deleters import write_deleters
+from reports.island import Island, script_json
 
 CSV_FIELDS = (
     "platform", "kind", "item_id", "created_at", "text", "url", "risk", "flags", "action", "source",
     "audience", "account", "counterpart", "summary",
     *[f"score_{c}" for c in CATEGORIES],
+    "decision",
 )
-# The page stays fast on a laptop: items past this are in findings.csv.
-MAX_RENDERED = 3000
+PAGE_SIZE = 50
+# Past this many flagged items the rest (lowest risk) are only in findings.csv; see `measure` in the README.
+MAX_EMBEDDED = 25_000
+ACTIONS = ("delete", "lock", "review", "keep")
 
 
 def environment() -> Environment:
@@ -42,18 +53,29 @@ def iso(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
 
 
-def write_all(result: ScanResult, out: Path) -> dict[str, Path]:
+def write_all(result: ScanResult, out: Path, *, decisions: dict[str, Decision] | None = None,
+              redact: bool = False) -> dict[str, Path]:
+    """Every output of one scan; `decisions` are the stored ones, already copied onto the findings."""
+    decisions = decisions or {}
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "report": out / "report.html",
         "checklist": out / "checklist.md",
+        "checklist_html": out / "checklist.html",
         "csv": out / "findings.csv",
         "jsonl": out / "findings.jsonl",
     }
     write_csv(result, paths["csv"])
     write_jsonl(result, paths["jsonl"])
     write_checklist(result, paths["checklist"])
-    write_html(result, paths["report"])
+    write_checklist_html(result, paths["checklist_html"])
+    paths.update(write_deleters(result.findings, out, _private_open))
+    write_html(result, paths["report"], decisions)
+    if redact:
+        from reports.redact import redact as redacted
+
+        paths["redacted"] = out / "report-redacted.html"
+        write_html(redacted(result), paths["redacted"], decisions, redacted=True)
     return paths
 
 
@@ -71,6 +93,7 @@ def _row(f: Finding) -> list[Any]:
         item.platform, item.kind, item.item_id, iso(item.created_at), item.text, item.url or "", v.risk,
         ";".join(v.flags), f.action, item.source, item.audience, item.account or "", item.counterpart or "", v.summary,
         *[f"{v.scores[c]:.3f}" for c in CATEGORIES],
+        f.decision or "",
     ]
 
 
@@ -93,6 +116,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "flags": list(v.flags),
         "scores": v.scores,
         "action": f.action,
+        "decision": f.decision,
         "summary": v.summary,
         "evidence": [{"category": e.category, "start": e.start, "end": e.end, "text": e.text, "reason": e.reason} for e in v.evidence],
         "media": [{"uri": m.uri, "kind": m.kind, "latitude": m.latitude, "longitude": m.longitude} for m in item.media],
@@ -116,28 +140,14 @@ def write_jsonl(result: ScanResult, path: Path) -> None:
                 }, ensure_ascii=False) + "\n")
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
-    text: str
-    reason: str | None = None
-    category: str | None = None
+def needs_look(f: Finding) -> bool:
+    """Items the report shows: flagged, borderline, or already decided."""
+    return bool(f.verdict.flags) or f.action != "keep" or f.decision is not None
 
 
-def segments(f: Finding) -> list[Segment]:
-    """The text cut into plain runs and highlighted evidence spans (overlaps: first wins)."""
-    text = f.item.text
-    out: list[Segment] = []
-    at = 0
-    for ev in sorted(f.verdict.evidence, key=lambda e: (e.start, -e.end)):
-        if ev.start < at or ev.end > len(text):
-            continue
-        if ev.start > at:
-            out.append(Segment(text[at:ev.start]))
-        out.append(Segment(text[ev.start:ev.end], ev.reason, ev.category))
-        at = ev.end
-    if at < len(text):
-        out.append(Segment(text[at:]))
-    return out
+def report_order(f: Finding) -> tuple[bool, int, float]:
+    """Dismissed items last; then highest risk, oldest first (as the pipeline sorts)."""
+    return (f.decision in DISMISSED, -f.verdict.risk, f.item.created_at.timestamp() if f.item.created_at else 0.0)
 
 
 def summary(result: ScanResult) -> dict[str, Any]:
@@ -150,44 +160,83 @@ def summary(result: ScanResult) -> dict[str, Any]:
         "by_platform": Counter(str(f.item.platform) for f in findings),
         "flagged_by_platform": Counter(str(f.item.platform) for f in flagged),
         "by_action": Counter(f.action for f in findings),
+        "by_decision": Counter(f.decision for f in findings if f.decision),
         "by_year": sorted(Counter(f.item.created_at.year for f in flagged if f.item.created_at).items()),
         "by_kind": Counter(str(f.item.kind) for f in flagged),
     }
 
 
 def likely_patients(result: ScanResult) -> list[dict[str, Any]]:
-    """People who sent the owner messages that read like health questions or reveal care."""
-    people: dict[str, dict[str, Any]] = {}
-    for f in result.findings:
-        item = f.item
-        if item.kind != Kind.DM_RECEIVED or not item.counterpart:
-            continue
-        scores = f.verdict.scores
-        if not (f.verdict.flags or scores["medical_advice"] >= 0.4 or scores["patient_reference"] >= 0.4):
-            continue
-        entry = people.setdefault(f"{item.platform}:{item.counterpart}", {
-            "platform": str(item.platform), "name": item.counterpart, "messages": 0, "example": item.text, "url": item.url,
-        })
-        entry["messages"] += 1
-    return sorted(people.values(), key=lambda p: -p["messages"])
+    """Kept for callers of the first report version; the account section uses reports.accounts."""
+    return accounts.likely_patients(result.findings)
 
 
-def write_html(result: ScanResult, path: Path) -> None:
+def report_id(result: ScanResult) -> str:
+    """Names the page's saved decisions in the browser, the same for every re-scan of the same accounts."""
+    owners = sorted(f"{a.platform}:{a.info.user_id or a.info.username or ''}" for a in result.accounts)
+    return hashlib.sha256("|".join(owners).encode()).hexdigest()[:16]
+
+
+def csp_hash(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode() + "'"
+
+
+def island_data(result: ScanResult, decisions: dict[str, Decision], redacted: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    shown = sorted((f for f in result.findings if needs_look(f)), key=report_order)
+    embedded = shown[:MAX_EMBEDDED]
+    island = Island()
+    records = [island.record(f, decisions.get(f.item.key)) for f in embedded]
+    data = {
+        "id": report_id(result) + ("-redacted" if redacted else ""),
+        "cats": list(CATEGORIES),
+        "titles": [CATEGORY_TITLES[c] for c in CATEGORIES],
+        "reasons": island.reasons,
+        "total": len(result.findings),
+        "more": len(shown) - len(embedded),
+        "redacted": redacted,
+        "items": records,
+    }
+    return data, records
+
+
+def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | None = None, *, redacted: bool = False) -> None:
+    decisions = decisions or {}
     env = environment()
-    shown = [f for f in result.findings if f.verdict.flags or f.action != "keep"][:MAX_RENDERED]
+    data, records = island_data(result, decisions, redacted)
+    script = _raw(env, "report.js")
+    style = _raw(env, "report.css")
+    views = accounts.views(result)
+    if redacted:
+        for view in views:
+            for n, p in enumerate(view.patients, 1):
+                p.update(name=f"[person {n}]", connected=p["connected"] and "yes")
     html = env.get_template("report.html").render(
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         result=result,
         summary=summary(result),
-        shown=shown,
-        hidden=max(0, sum(1 for f in result.findings if f.verdict.flags or f.action != "keep") - len(shown)),
-        segments=segments,
-        iso=iso,
-        patients=likely_patients(result),
+        first_page=records[:PAGE_SIZE],
+        data=data,
+        island=script_json(data),
+        reasons=data["reasons"],
+        timeline=timeline.build(result.findings),
+        accounts=views,
         steps=ACCOUNT_STEPS,
+        script=script,
+        style=style,
+        csp=f"default-src 'none'; script-src {csp_hash(script)}; style-src {csp_hash(style)}; img-src 'none'; "
+            "base-uri 'none'; form-action 'none'",
+        redacted=redacted,
+        page_size=PAGE_SIZE,
+        out_dir=str(path.parent),
     )
     with _private_open(path) as fh:
         fh.write(html)
+
+
+def _raw(env: Environment, name: str) -> str:
+    """The page's own script and style, verbatim: their CSP hashes must match byte for byte."""
+    assert env.loader is not None
+    return env.loader.get_source(env, name)[0]
 
 
 def _private_open(path: Path, newline: str | None = None):  # type: ignore[no-untyped-def]

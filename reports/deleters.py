@@ -1,0 +1,77 @@
+"""Files that hand the deletions to the tools that actually delete.
+
+backscroll never touches an account. For X it writes the post ids to delete
+in the shapes archive-based deleters read: one id per line, and a CSV with a
+`tweet_id` column. Meta offers no deletion by id, so for Facebook and
+Instagram it writes dates and activity-log links to work through by hand.
+
+An item is included when the user decided `delete`, or when backscroll
+recommended delete and the user has not decided otherwise. Messages are left
+out of the X lists: deleters that read post ids cannot delete messages.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+from audit.model import Finding, Kind, Platform
+from audit.state import DISMISSED
+
+X_POST_KINDS = frozenset({Kind.POST, Kind.REPLY, Kind.REPOST})
+X_IDS = "x-delete-ids.txt"
+X_CSV = "x-delete.csv"
+META_CSV = "{platform}-activity-log.csv"
+
+
+def to_delete(f: Finding) -> bool:
+    """Marked delete, or recommended delete and not decided otherwise."""
+    if f.decision is not None:
+        return f.decision == "delete"
+    return f.action == "delete"
+
+
+def to_act_on(f: Finding) -> bool:
+    """Anything the user still has to do by hand: delete or lock, not dismissed."""
+    if f.decision in DISMISSED:
+        return False
+    return (f.decision or f.action) in ("delete", "lock")
+
+
+def _when(f: Finding) -> tuple[str, str]:
+    c = f.item.created_at
+    return (c.strftime("%Y-%m-%d"), c.strftime("%H:%M")) if c else ("", "")
+
+
+def write_deleters(findings: Sequence[Finding], out: Path, opener) -> dict[str, Path]:  # type: ignore[no-untyped-def]
+    """Write the X id list and CSV, and one activity-log CSV per Meta platform present."""
+    paths: dict[str, Path] = {}
+    ordered = sorted(findings, key=lambda f: f.item.created_at.timestamp() if f.item.created_at else 0.0)
+    x = [f for f in ordered if f.item.platform == Platform.X and f.item.kind in X_POST_KINDS and to_delete(f)]
+    if any(f.item.platform == Platform.X for f in findings):
+        paths["x_ids"] = out / X_IDS
+        with opener(paths["x_ids"]) as fh:
+            fh.write("".join(f"{f.item.item_id}\n" for f in x))
+        paths["x_csv"] = out / X_CSV
+        with opener(paths["x_csv"], newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["tweet_id", "created_at", "kind", "decision", "risk", "url", "text"])
+            for f in x:
+                writer.writerow([f.item.item_id, f.item.created_at.strftime("%Y-%m-%d %H:%M:%S +0000") if f.item.created_at else "",
+                                 f.item.kind, f.decision or f"recommended {f.action}", f.verdict.risk, f.item.url or "",
+                                 " ".join(f.item.text.split())])
+    for platform in (Platform.FACEBOOK, Platform.INSTAGRAM):
+        mine = [f for f in ordered if f.item.platform == platform and to_act_on(f) and f.item.kind != Kind.DM_RECEIVED]
+        if not any(f.item.platform == platform for f in findings):
+            continue
+        path = out / META_CSV.format(platform=platform)
+        paths[f"{platform}_csv"] = path
+        with opener(path, newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["date", "time_utc", "action", "kind", "link", "risk", "item_key", "text"])
+            for f in mine:
+                day, time = _when(f)
+                writer.writerow([day, time, f.decision or f.action, f.item.kind, f.item.url or "", f.verdict.risk, f.item.key,
+                                 " ".join(f.item.text.split())[:200]])
+    return paths

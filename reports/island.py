@@ -1,0 +1,92 @@
+"""The report's data island: flagged items as JSON inside <script type="application/json">.
+
+The page draws items from this data on demand, so a 200,000-item archive
+does not mean 200,000 DOM nodes. Post text is hostile input: every `<`, `>`
+and `&` is written as a JSON escape, so no post can close the script element
+or open a comment, and U+2028/2029 are escaped for old JavaScript parsers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from audit.model import CATEGORIES, Finding
+from audit.state import Decision
+from reports.links import safe_url
+
+_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def script_json(data: Any) -> str:
+    """JSON that is safe verbatim between <script type="application/json"> and </script>."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_ESCAPES)
+
+
+def segments(f: Finding) -> list[tuple[str, int, int] | str]:
+    """The text as plain runs and (span, category index, evidence index) highlights; on overlap the first wins."""
+    text = f.item.text
+    out: list[tuple[str, int, int] | str] = []
+    at = 0
+    order = sorted(range(len(f.verdict.evidence)), key=lambda i: (f.verdict.evidence[i].start, -f.verdict.evidence[i].end))
+    for i in order:
+        ev = f.verdict.evidence[i]
+        if ev.start < at or ev.end > len(text) or ev.end <= ev.start:
+            continue
+        if ev.start > at:
+            out.append(text[at:ev.start])
+        out.append((text[ev.start:ev.end], CATEGORIES.index(ev.category) if ev.category in CATEGORIES else 0, i))
+        at = ev.end
+    if at < len(text):
+        out.append(text[at:])
+    return out
+
+
+class Island:
+    """Builds the compact records; reasons are shared through one table to keep the page small."""
+
+    def __init__(self) -> None:
+        self.reasons: list[str] = []
+        self._reason_ids: dict[str, int] = {}
+
+    def reason(self, text: str) -> int:
+        if text not in self._reason_ids:
+            self._reason_ids[text] = len(self.reasons)
+            self.reasons.append(text)
+        return self._reason_ids[text]
+
+    def record(self, f: Finding, decision: Decision | None) -> dict[str, Any]:
+        item, v = f.item, f.verdict
+        why = [[ev.text, CATEGORIES.index(ev.category) if ev.category in CATEGORIES else 0, self.reason(ev.reason)]
+               for ev in v.evidence]
+        segs: list[Any] = []
+        for s in segments(f):
+            segs.append(s if isinstance(s, str) else [s[0], s[1], why[s[2]][2]])
+        rec: dict[str, Any] = {
+            "k": item.key,
+            "p": str(item.platform),
+            "n": str(item.kind),
+            "t": segs,
+            "d": item.created_at.strftime("%Y-%m-%dT%H:%M:%SZ") if item.created_at else "",
+            "a": str(item.audience),
+            "r": v.risk,
+            "f": [CATEGORIES.index(c) for c in v.flags if c in CATEGORIES],
+            "s": [round(v.scores.get(c, 0.0), 2) for c in CATEGORIES],
+            "x": f.action,
+            "w": why,
+        }
+        url = safe_url(item.url)
+        if url:
+            rec["u"] = url
+        if item.counterpart:
+            rec["c"] = item.counterpart
+        if item.likes is not None:
+            rec["l"] = item.likes
+        if item.shares is not None:
+            rec["h"] = item.shares
+        if v.summary:
+            rec["m"] = v.summary
+        if decision:
+            rec["dc"] = decision.status
+            rec["da"] = decision.decided_at
+        return rec

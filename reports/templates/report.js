@@ -1,0 +1,275 @@
+(function () {
+  'use strict';
+  // Items come from the JSON data island and are drawn a page at a time with textContent only:
+  // post text is never parsed as HTML.
+  var D = JSON.parse(document.getElementById('data').textContent);
+  var CATS = D.cats, TITLES = D.titles, REASONS = D.reasons, ITEMS = D.items;
+  var STATUSES = ['delete', 'lock', 'keep', 'not_a_problem'];
+  var LABELS = { delete: 'delete', lock: 'lock', keep: 'keep', not_a_problem: 'not a problem' };
+  var DISMISSED = { keep: true, not_a_problem: true };
+  var STORE = 'backscroll:decisions:' + D.id;
+  var $ = function (id) { return document.getElementById(id); };
+
+  var local = {}, canStore = true;
+  try {
+    local = JSON.parse(window.localStorage.getItem(STORE) || '{}') || {};
+  } catch (e) {
+    canStore = false;
+  }
+  function save() {
+    if (!canStore) return;
+    try { window.localStorage.setItem(STORE, JSON.stringify(local)); } catch (e) { canStore = false; $('storage-warn').hidden = false; }
+  }
+  // A decision made on this page wins over the stored one only if it is newer.
+  function decision(rec) {
+    var l = local[rec.k];
+    if (l && (!rec.da || l.at > rec.da)) return l.status;
+    return rec.dc || null;
+  }
+  function unsaved() {
+    var n = 0;
+    ITEMS.forEach(function (rec) { var l = local[rec.k]; if (l && (!rec.da || l.at > rec.da) && (l.status || null) !== (rec.dc || null)) n++; });
+    return n;
+  }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function safeUrl(u) { return /^https?:\/\//i.test(u || '') ? u : null; }
+  function when(d) { return d ? d.slice(0, 16).replace('T', ' ') + ' UTC' : 'undated'; }
+
+  function renderItem(rec) {
+    var dec = decision(rec);
+    var art = el('article', 'item ' + rec.x + (DISMISSED[dec] ? ' dismissed' : ''));
+    art.tabIndex = -1;
+    art.dataset.key = rec.k;
+    var meta = el('div', 'meta');
+    meta.appendChild(el('span', 'risk', 'risk ' + rec.r));
+    meta.appendChild(el('span', 'action', rec.x));
+    rec.f.forEach(function (c) { meta.appendChild(el('span', 'tag ' + CATS[c], TITLES[c])); });
+    meta.appendChild(el('span', null, rec.p + ' ' + rec.n.replace(/_/g, ' ')));
+    var time = el('time', null, when(rec.d));
+    if (rec.d) time.setAttribute('datetime', rec.d);
+    meta.appendChild(time);
+    meta.appendChild(el('span', null, 'audience: ' + rec.a.replace(/_/g, ' ')));
+    if (rec.c) meta.appendChild(el('span', null, 'with ' + rec.c));
+    if (rec.l !== undefined) meta.appendChild(el('span', null, rec.l + ' likes'));
+    if (rec.h !== undefined) meta.appendChild(el('span', null, rec.h + ' shares'));
+    var url = safeUrl(rec.u);
+    if (url) {
+      var a = el('a', null, 'open on ' + rec.p);
+      a.href = url; a.rel = 'noreferrer noopener'; a.target = '_blank';
+      meta.appendChild(a);
+    }
+    art.appendChild(meta);
+    var text = el('p', 'text');
+    rec.t.forEach(function (s) {
+      if (typeof s === 'string') { text.appendChild(document.createTextNode(s)); return; }
+      var m = el('mark', CATS[s[1]], s[0]);
+      m.tabIndex = 0;
+      m.title = REASONS[s[2]];
+      m.dataset.reason = REASONS[s[2]];
+      m.appendChild(el('span', 'sr', ' (' + REASONS[s[2]] + ')'));
+      text.appendChild(m);
+    });
+    art.appendChild(text);
+    if (rec.m) {
+      var why = el('p', 'summary');
+      why.appendChild(el('strong', null, 'Why: '));
+      why.appendChild(document.createTextNode(rec.m));
+      art.appendChild(why);
+    }
+    var ul = el('ul', 'why');
+    rec.w.forEach(function (w) { ul.appendChild(el('li', null, '“' + w[0] + '”: ' + REASONS[w[2]])); });
+    art.appendChild(ul);
+    art.appendChild(el('div', 'scores', CATS.map(function (c, i) { return TITLES[i] + ' ' + rec.s[i].toFixed(2); }).join(' · ')));
+    var bar = el('div', 'decide');
+    bar.setAttribute('role', 'group');
+    bar.setAttribute('aria-label', 'Decision');
+    STATUSES.forEach(function (st, i) {
+      var b = el('button', 'd-' + st, LABELS[st]);
+      b.type = 'button';
+      b.title = LABELS[st] + ' (key ' + (i + 1) + ')';
+      b.setAttribute('aria-pressed', dec === st ? 'true' : 'false');
+      b.addEventListener('click', function () { decide(rec, dec === st ? null : st, art); });
+      bar.appendChild(b);
+    });
+    bar.appendChild(el('span', 'state', dec ? 'decided: ' + LABELS[dec] : 'not decided'));
+    art.appendChild(bar);
+    return art;
+  }
+
+  function decide(rec, status, art) {
+    local[rec.k] = { status: status, at: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    save();
+    var fresh = renderItem(rec);
+    art.parentNode.replaceChild(fresh, art);
+    fresh.focus();
+    progress();
+    return fresh;
+  }
+
+  // Filters, search and sort work on the data, not the DOM.
+  var state = { page: 0, view: [] };
+  var lower = null;
+  function textOf(rec) {
+    return rec.t.map(function (s) { return typeof s === 'string' ? s : s[0]; }).join('') + ' ' + (rec.c || '') + ' ' + (rec.m || '');
+  }
+  function fill(select, values) {
+    values.forEach(function (v) { var o = el('option', null, String(v).replace(/_/g, ' ')); o.value = v; select.appendChild(o); });
+  }
+  function uniq(fn) {
+    var seen = {};
+    ITEMS.forEach(function (r) { var v = fn(r); if (v) seen[v] = true; });
+    return Object.keys(seen).sort();
+  }
+  fill($('f-platform'), uniq(function (r) { return r.p; }));
+  fill($('f-kind'), uniq(function (r) { return r.n; }));
+  fill($('f-year'), uniq(function (r) { return r.d.slice(0, 4); }).reverse());
+
+  function apply(keepPage) {
+    var cat = $('f-cat').value, platform = $('f-platform').value, kind = $('f-kind').value, year = $('f-year').value;
+    var action = $('f-action').value, dec = $('f-decision').value, sort = $('f-sort').value;
+    var q = $('f-text').value.trim().toLowerCase();
+    if (q && !lower) lower = ITEMS.map(function (r) { return textOf(r).toLowerCase(); });
+    var words = q ? q.split(/\s+/) : [];
+    var view = [];
+    for (var i = 0; i < ITEMS.length; i++) {
+      var r = ITEMS[i], d = decision(r);
+      if (cat !== '' && r.f.indexOf(+cat) < 0) continue;
+      if (platform && r.p !== platform) continue;
+      if (kind && r.n !== kind) continue;
+      if (year && r.d.slice(0, 4) !== year) continue;
+      if (action && r.x !== action) continue;
+      if (dec === 'none' ? d : dec && d !== dec) continue;
+      if (words.length && !words.every(function (w) { return lower[i].indexOf(w) >= 0; })) continue;
+      view.push(i);
+    }
+    var dismissed = function (i) { return DISMISSED[decision(ITEMS[i])] ? 1 : 0; };
+    view.sort(function (a, b) {
+      var x = ITEMS[a], y = ITEMS[b];
+      var dd = dismissed(a) - dismissed(b);
+      if (dd) return dd;
+      if (sort === 'new') return x.d < y.d ? 1 : x.d > y.d ? -1 : 0;
+      if (sort === 'old') return x.d < y.d ? -1 : x.d > y.d ? 1 : 0;
+      return y.r - x.r || (x.d < y.d ? -1 : x.d > y.d ? 1 : 0);
+    });
+    state.view = view;
+    if (!keepPage) state.page = 0;
+    draw();
+  }
+
+  function pageSize() { return +$('f-size').value || 50; }
+  function pages() { return Math.max(1, Math.ceil(state.view.length / pageSize())); }
+
+  function draw(all) {
+    var list = $('list');
+    list.textContent = '';
+    var size = all ? state.view.length : pageSize();
+    state.page = Math.min(state.page, pages() - 1);
+    var start = all ? 0 : state.page * size;
+    var frag = document.createDocumentFragment();
+    state.view.slice(start, start + size).forEach(function (i) { frag.appendChild(renderItem(ITEMS[i])); });
+    if (!state.view.length) frag.appendChild(el('p', null, ITEMS.length ? 'No items match these filters.' : 'Nothing was flagged. Skim findings.csv anyway: no classifier is perfect.'));
+    list.appendChild(frag);
+    $('f-count').textContent = state.view.length + ' of ' + ITEMS.length + ' items match';
+    $('page-of').textContent = 'page ' + (state.page + 1) + ' of ' + pages();
+    $('prev').disabled = state.page === 0;
+    $('next').disabled = state.page >= pages() - 1;
+    $('pager').hidden = !!all || pages() < 2;
+  }
+
+  function progress() {
+    var done = 0;
+    ITEMS.forEach(function (r) { if (decision(r)) done++; });
+    var n = unsaved();
+    $('progress').textContent = done + ' of ' + ITEMS.length + ' decided' + (n ? ' · ' + n + ' not yet saved to the database' : '');
+  }
+
+  function exportDecisions() {
+    var out = {};
+    ITEMS.forEach(function (rec) {
+      var l = local[rec.k];
+      if (l && (!rec.da || l.at > rec.da)) out[rec.k] = { status: l.status, at: l.at };
+    });
+    var body = JSON.stringify({ format: 'backscroll-decisions', version: 1, report: D.id, exported_at: new Date().toISOString(), decisions: out }, null, 1);
+    $('export-text').value = body;
+    $('export-box').hidden = false;
+    $('export-box').open = true;
+    try {
+      var blob = new Blob([body], { type: 'application/json' });
+      var a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = 'backscroll-decisions.json';
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    } catch (e) { /* the text box above still holds it */ }
+  }
+
+  function current() {
+    var a = document.activeElement;
+    while (a && a !== document.body) { if (a.tagName === 'ARTICLE') return a; a = a.parentNode; }
+    return null;
+  }
+  function move(step) {
+    var arts = Array.prototype.slice.call(document.querySelectorAll('#list article'));
+    if (!arts.length) return;
+    var at = arts.indexOf(current());
+    var next = at < 0 ? (step > 0 ? 0 : arts.length - 1) : at + step;
+    if (next >= arts.length && state.page < pages() - 1) { state.page++; draw(); move(1); return; }
+    if (next < 0 && state.page > 0) { state.page--; draw(); move(-1); return; }
+    next = Math.max(0, Math.min(arts.length - 1, next));
+    arts[next].focus();
+    arts[next].scrollIntoView({ block: 'nearest' });
+  }
+  function byKey(art) {
+    for (var i = 0; i < ITEMS.length; i++) if (ITEMS[i].k === art.dataset.key) return ITEMS[i];
+    return null;
+  }
+
+  document.addEventListener('keydown', function (ev) {
+    var t = ev.target;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) {
+      if (ev.key === 'Escape') t.blur();
+      return;
+    }
+    var art = current();
+    if (ev.key === 'j') move(1);
+    else if (ev.key === 'k') move(-1);
+    else if (ev.key === ']') { if (state.page < pages() - 1) { state.page++; draw(); move(1); } }
+    else if (ev.key === '[') { if (state.page > 0) { state.page--; draw(); move(1); } }
+    else if (ev.key === '/') $('f-text').focus();
+    else if (art && /^[0-4]$/.test(ev.key)) {
+      var rec = byKey(art);
+      if (!rec) return;
+      var fresh = decide(rec, ev.key === '0' ? null : STATUSES[+ev.key - 1], art);
+      if (ev.key !== '0') { fresh.focus(); move(1); }
+    } else return;
+    ev.preventDefault();
+  });
+
+  var timer = null;
+  ['f-cat', 'f-platform', 'f-kind', 'f-year', 'f-action', 'f-decision', 'f-sort', 'f-size'].forEach(function (id) {
+    $(id).addEventListener('change', function () { apply(false); });
+  });
+  $('f-text').addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(function () { apply(false); }, 150); });
+  $('filters').addEventListener('submit', function (ev) { ev.preventDefault(); });
+  $('prev').addEventListener('click', function () { state.page--; draw(); $('items-h').scrollIntoView(); });
+  $('next').addEventListener('click', function () { state.page++; draw(); $('items-h').scrollIntoView(); });
+  $('export').addEventListener('click', exportDecisions);
+  $('print').addEventListener('click', function () {
+    if (state.view.length > 2000 && !window.confirm(state.view.length + ' items is a lot of paper. Print them all?')) return;
+    draw(true);
+    window.print();
+    draw();
+  });
+  ['filters', 'toolbar', 'keys'].forEach(function (id) { $(id).hidden = false; });
+  if (!canStore) $('storage-warn').hidden = false;
+  apply(false);
+  progress();
+})();

@@ -1,0 +1,92 @@
+"""The checklist and the deletion lists: grouped work, decisions first, dismissed items left out."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+
+from audit.model import AccountInfo, Evidence, Finding, Item, Kind, Platform, Verdict
+from audit.pipeline import AccountScan, ScanResult
+from reports.checklist import plan, write_checklist, write_checklist_html
+from reports.deleters import write_deleters
+from reports.render import _private_open
+
+SCORES = {"patient_reference": 0.9, "venting": 0.1, "grand_rounds": 0.1, "medical_advice": 0.0}
+
+
+def f(platform: Platform, item_id: str, kind: Kind, action: str, decision: str | None = None, *, day: int = 1,
+      text: str = "52M in bed 7", url: str | None = "auto") -> Finding:
+    link = (f"https://x.com/doc/status/{item_id}" if platform == Platform.X
+            else f"https://www.facebook.com/{item_id}") if url == "auto" else url
+    item = Item(platform, item_id, kind, text, datetime(2020, 1, day, 3, 0, tzinfo=UTC), "src", url=link)
+    verdict = Verdict(dict(SCORES), ("patient_reference",), 80, (Evidence("patient_reference", 0, 3, text[:3], "age"),), "age + sex")
+    return Finding(item, verdict, action, decision)
+
+
+def scan_of(*findings: Finding) -> ScanResult:
+    accounts = [AccountScan(p, ["in.zip"], "test", AccountInfo(p, username=f"doc_{p}")) for p in (Platform.X, Platform.FACEBOOK)]
+    return ScanResult(accounts, list(findings))
+
+
+FINDINGS = [
+    f(Platform.X, "10", Kind.POST, "lock", day=5),
+    f(Platform.X, "11", Kind.POST, "delete", day=9),
+    f(Platform.X, "12", Kind.REPLY, "delete", day=2),
+    f(Platform.X, "13", Kind.POST, "delete", "keep"),           # dismissed by the user
+    f(Platform.X, "14", Kind.POST, "review", "not_a_problem"),  # dismissed by the user
+    f(Platform.X, "15", Kind.POST, "lock", "delete", day=3),    # the user chose to delete instead
+    f(Platform.X, "16", Kind.DM, "delete", day=4),              # messages cannot go to a post deleter
+    f(Platform.X, "17", Kind.POST, "review", day=6),
+    f(Platform.X, "18", Kind.POST, "keep"),                     # nothing to do
+    f(Platform.FACEBOOK, "fb1", Kind.COMMENT, "lock", day=7),
+    f(Platform.FACEBOOK, "fb2", Kind.POST, "delete", day=8, url=None),
+    f(Platform.FACEBOOK, "fb3", Kind.POST, "delete", "not_a_problem"),
+]
+
+
+def test_plan_groups_by_action_then_kind_in_date_order_without_dismissed():
+    x, fb = plan(scan_of(*FINDINGS))
+    assert list(x.groups) == ["delete", "lock", "review"]
+    delete = {kind: [g.item.item_id for g in items] for kind, items in x.groups["delete"].items()}
+    assert delete == {"dm": ["16"], "post": ["15", "11"], "reply": ["12"]}
+    assert [g.item.item_id for g in x.groups["lock"]["post"]] == ["10"]
+    assert [g.item.item_id for g in x.groups["review"]["post"]] == ["17"]
+    assert x.dismissed == 2 and fb.dismissed == 1
+    assert {k: [g.item.item_id for g in v] for k, v in fb.groups["delete"].items()} == {"post": ["fb2"]}
+
+
+def test_checklist_markdown_and_html(tmp_path):
+    result = scan_of(*FINDINGS)
+    write_checklist(result, tmp_path / "checklist.md")
+    write_checklist_html(result, tmp_path / "checklist.html")
+    md = (tmp_path / "checklist.md").read_text()
+    x_part, fb_part = md.split("## Facebook")
+    assert "Protect your posts" in x_part and "Limit the audience of all past posts" in fb_part
+    order = [x_part.index(h) for h in ("### Account-level steps", "#### Delete", "#### Lock", "#### Look at again")]
+    assert order == sorted(order)
+    assert "(4 to delete, 1 to lock, 1 to review, 2 dismissed)" in x_part
+    assert "<https://x.com/doc/status/15>" in x_part and "(your decision)" in x_part
+    for gone in ("/status/13>", "/status/14>", "/status/18>", "fb3"):
+        assert gone not in md
+    assert "(no link: find it by date in the activity log)" in fb_part
+    page = (tmp_path / "checklist.html").read_text()
+    assert "This checklist contains sensitive text" in page and "<script" not in page
+    assert 'href="https://x.com/doc/status/15"' in page and "status/13" not in page
+    assert page.index("Account-level steps") < page.index("Delete") < page.index("Lock (limit")
+
+
+def test_deleter_files(tmp_path):
+    paths = write_deleters(FINDINGS, tmp_path, _private_open)
+    assert (tmp_path / "x-delete-ids.txt").read_text() == "12\n15\n11\n"  # own posts and replies, oldest first; no DM
+    with (tmp_path / "x-delete.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["tweet_id"] for r in rows] == ["12", "15", "11"]
+    assert rows[1]["decision"] == "delete" and rows[0]["decision"] == "recommended delete"
+    assert rows[0]["created_at"] == "2020-01-02 03:00:00 +0000" and rows[0]["text"] == "52M in bed 7"
+    with (tmp_path / "facebook-activity-log.csv").open(newline="") as fh:
+        fb = list(csv.DictReader(fh))
+    assert [(r["date"], r["action"], r["item_key"]) for r in fb] == [("2020-01-07", "lock", "facebook:fb1"),
+                                                                       ("2020-01-08", "delete", "facebook:fb2")]
+    assert fb[0]["link"] == "https://www.facebook.com/fb1" and fb[1]["link"] == ""
+    assert "instagram_csv" not in paths  # no Instagram account, no file
+    assert (tmp_path / "x-delete-ids.txt").stat().st_mode & 0o777 == 0o600

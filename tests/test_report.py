@@ -1,0 +1,169 @@
+"""The report: a data island no post can break out of, a strict CSP, decisions, timeline, redaction."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from audit.cli import cli
+from audit.model import AccountInfo, Evidence, Finding, Item, Kind, Platform, Verdict
+from audit.pipeline import AccountScan, ScanResult
+from reports import timeline
+from reports.island import script_json
+from reports.redact import redact_finding
+from reports.render import write_html
+
+HOSTILE = "</script><script>alert(1)</script> <!-- \u2028 line\u2029 & <b>bold</b> 52M in bed 7"
+SCORES = {"patient_reference": 0.9, "venting": 0.1, "grand_rounds": 0.1, "medical_advice": 0.0}
+
+
+def finding(item_id: str, text: str, *, risk: int = 90, action: str = "delete", flags: tuple[str, ...] = ("patient_reference",),
+            evidence: tuple[Evidence, ...] = (), url: str | None = None, kind: Kind = Kind.POST,
+            when: datetime = datetime(2020, 7, 3, 2, 0, tzinfo=UTC), platform: Platform = Platform.X) -> Finding:
+    item = Item(platform, item_id, kind, text, when, "data/tweets.js", url=url, account="doc")
+    return Finding(item, Verdict(dict(SCORES), flags, risk, evidence, "age + sex + bed/room"), action)
+
+
+def spans(text: str, *pairs: tuple[str, str]) -> tuple[Evidence, ...]:
+    return tuple(Evidence("patient_reference", text.index(s), text.index(s) + len(s), s, reason) for s, reason in pairs)
+
+
+def result_of(*findings: Finding) -> ScanResult:
+    account = AccountScan(Platform.X, ["x.zip"], "x/2022+", AccountInfo(Platform.X, username="doc", user_id="1"))
+    return ScanResult([account], list(findings))
+
+
+def island(page: str) -> str:
+    match = re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S)
+    assert match, "no data island"
+    return match.group(1)
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_script_json_escapes_everything_that_could_end_the_script():
+    raw = script_json({"t": HOSTILE})
+    assert not set("<>&\u2028\u2029") & set(raw)
+    assert json.loads(raw) == {"t": HOSTILE}
+
+
+def test_hostile_post_cannot_leave_the_data_island(tmp_path):
+    ev = spans(HOSTILE, ("52M", "age and sex in clinical shorthand"), ("bed 7", "a bed or room number"))
+    bad_link = finding("2", "see my link", url="javascript:alert(1)")
+    path = tmp_path / "report.html"
+    write_html(result_of(finding("1", HOSTILE, evidence=ev), bad_link), path)
+    page = path.read_text()
+    assert "<script>alert" not in page
+    assert "\u2028" not in island(page) and "\u2029" not in island(page) and "\\u2028" in island(page)
+    # exactly two script elements: the data island and the page's own script
+    assert page.count("</script>") == 2 and page.count("<script>") == 1
+    data = json.loads(island(page))
+    first = next(r for r in data["items"] if r["k"] == "x:1")
+    text = "".join(s if isinstance(s, str) else s[0] for s in first["t"])
+    assert text == HOSTILE
+    marked = [s for s in first["t"] if not isinstance(s, str)]
+    assert [m[0] for m in marked] == ["52M", "bed 7"]
+    assert data["reasons"][marked[0][2]] == "age and sex in clinical shorthand"
+    assert "u" not in next(r for r in data["items"] if r["k"] == "x:2")  # javascript: never becomes a link
+    assert 'href="javascript' not in page
+    # the server-drawn first page (for no-script and print) escapes it as HTML
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_csp_allows_only_the_pages_own_script_and_style(tmp_path):
+    path = tmp_path / "report.html"
+    write_html(result_of(finding("1", "52M in bed 7")), path)
+    page = path.read_text()
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
+    assert "default-src 'none'" in csp and "unsafe-inline" not in csp
+    script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
+    style = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+    for source in (script, style):
+        digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in csp
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "eval(" not in script
+    assert " style=" not in page  # inline style attributes would be blocked by the CSP
+    assert "This report contains sensitive text" in page
+
+
+def test_report_from_a_real_export_embeds_flagged_items_only(make_zip, tmp_path):
+    out = tmp_path / "out"
+    assert run("scan", str(make_zip("x/2024")), "--out", str(out), "-q").exit_code == 0
+    data = json.loads(island((out / "report.html").read_text()))
+    rows = [json.loads(line) for line in (out / "findings.jsonl").read_text().splitlines() if '"type": "item"' in line]
+    expected = {r["key"] for r in rows if r["flags"] or r["action"] != "keep"}
+    assert {r["k"] for r in data["items"]} == expected
+    assert data["total"] == len(rows) == 9
+    story = next(r for r in data["items"] if r["k"] == "x:1700000000000000001")
+    assert story["u"] == "https://x.com/nightshift_doc/status/1700000000000000001"
+    assert story["d"] == "2024-11-07T03:12:50Z" and story["x"] == "delete"
+    assert {s[0] for s in story["t"] if not isinstance(s, str)} >= {"52M", "bed 7", "3am"}
+    assert story["l"] == 3 and story["h"] == 1
+
+
+def test_dismissed_items_sink_to_the_bottom_after_a_rescan(make_zip, tmp_path):
+    export, out = str(make_zip("x/2024")), tmp_path / "out"
+    run("scan", export, "--out", str(out), "-q")
+    first = json.loads(island((out / "report.html").read_text()))["items"][0]["k"]
+    assert run("mark", first, "not_a_problem", "--out", str(out)).exit_code == 0
+    run("scan", export, "--out", str(out), "-q")
+    items = json.loads(island((out / "report.html").read_text()))["items"]
+    assert items[-1]["k"] == first and items[-1]["dc"] == "not_a_problem" and items[-1]["da"]
+    assert all("dc" not in r for r in items[:-1])
+
+
+def test_timeline_counts_months_and_names_the_busiest_stretch():
+    night = [finding(str(i), "x", when=datetime(2019, 8, 1 + i, 23, 0, tzinfo=UTC)) for i in range(5)]
+    calm = [finding(str(10 + i), "x", flags=(), risk=5, action="keep", when=datetime(2021, 1, 1 + i, 12, tzinfo=UTC)) for i in range(3)]
+    tl = timeline.build(night + calm)
+    assert tl.months[0] == (2019, 8) and tl.months[-1] == (2021, 1) and len(tl.months) == 18
+    assert sum(tl.posts) == 8 and sum(sum(m.values()) for m in tl.flagged) == 5
+    assert "5 flagged posts (100% of all 5)" in tl.sentence and "patient reference" in tl.sentence
+    assert tl.svg.startswith("<svg") and tl.svg.count('class="tl-patient_reference"') == 1
+
+
+def test_redaction_masks_identifiers_and_keeps_spans_consistent():
+    text = "52M in bed 7 came in at 3am, so sad, wrecked his truck"
+    ev = (*spans(text, ("52M", "age and sex in clinical shorthand")),
+          Evidence("patient_reference", text.index("bed 7"), text.index("bed 7") + 5, "bed 7",
+                   "a bed or room number places the patient in time and space"),
+          Evidence("venting", text.index("so sad"), text.index("so sad") + 6, "so sad", "not an identifier"))
+    f = redact_finding(finding("1", text, evidence=ev))
+    masked = f.item.text
+    assert "52M" not in masked and "bed 7" not in masked
+    assert masked.startswith("[age + sex] in [bed/room] came in")
+    for e in f.verdict.evidence:
+        assert masked[e.start:e.end] == e.text
+    assert "so sad" in {e.text for e in f.verdict.evidence}
+
+
+def test_scan_redact_writes_a_masked_report(make_zip, tmp_path):
+    out = tmp_path / "out"
+    assert run("scan", str(make_zip("x/2024")), "--out", str(out), "-q", "--redact").exit_code == 0
+    page = (out / "report-redacted.html").read_text()
+    data = json.loads(island(page))
+    story = next(r for r in data["items"] if r["k"] == "x:1700000000000000001")
+    text = "".join(s if isinstance(s, str) else s[0] for s in story["t"])
+    assert "52M" not in text and "bed 7" not in text and "[age + sex]" in text
+    assert "52M in bed 7" not in page and "identifiers backscroll recognised" in page
+    full = json.loads(island((out / "report.html").read_text()))  # the full report is still written
+    story = next(r for r in full["items"] if r["k"] == "x:1700000000000000001")
+    assert "".join(s if isinstance(s, str) else s[0] for s in story["t"]).startswith("52M in bed 7")
+
+
+def test_report_size_stays_proportional_to_flagged_items(tmp_path: Path):
+    quiet = [finding(str(i), "lovely hike " * 20, flags=(), risk=3, action="keep") for i in range(5000)]
+    loud = [finding(f"f{i}", "52M in bed 7 " * 5) for i in range(50)]
+    path = tmp_path / "report.html"
+    write_html(result_of(*loud, *quiet), path)
+    page = path.read_text()
+    assert len(json.loads(island(page))["items"]) == 50
+    assert "lovely hike" not in page and len(page) < 150_000
