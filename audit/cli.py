@@ -74,7 +74,9 @@ def cli() -> None:
     """
 
 
-def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool) -> None:
+def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
+             state: Path | None = None, redact: bool = False) -> None:
+    from audit import state as decisions_db
     from audit.pipeline import scan
     from reports.render import write_all
 
@@ -87,22 +89,37 @@ def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool)
         return
     progress.close()
     out.mkdir(parents=True, exist_ok=True)
-    paths = write_all(result, out)
+    try:
+        with decisions_db.Decisions(state or decisions_db.default_path(out)) as db:
+            stored = db.all()
+            db.remember_accounts(a.info for a in result.accounts)
+    except decisions_db.StateError as exc:
+        _fail(str(exc))
+        return
+    decisions_db.apply(result.findings, stored)
+    paths = write_all(result, out, decisions=stored, redact=redact)
     flagged = sum(1 for f in result.findings if f.verdict.flags)
     problems = sum(sum(ledger.errors.values()) for a in result.accounts for ledger in a.ledgers.values())
     click.echo(f"Read {len(result.findings)} items; {flagged} flagged.", err=True)
     if problems:
         click.echo(f"{problems} records or files could not be read; the report lists them.", err=True)
+    if stored:
+        click.echo(f"Kept {len(stored)} earlier decisions.", err=True)
     click.echo(f"Report: {paths['report']}", err=True)
+    if "redacted" in paths:
+        click.echo(f"Redacted report: {paths['redacted']}", err=True)
 
 
 @cli.command()
 @click.argument("exports", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the report and findings.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path),
+              help="Decisions database (default: OUT/decisions.sqlite). Kept across scans.")
+@click.option("--redact", is_flag=True, help="Also write report-redacted.html, identifiers masked, to show a mentor.")
 @with_context
 def scan(exports: tuple[str, ...], out: Path, quiet: bool, workplace: tuple[str, ...], unit: tuple[str, ...],
-         city: tuple[str, ...], colleague: tuple[str, ...]) -> None:
+         city: tuple[str, ...], colleague: tuple[str, ...], state: Path | None = None, redact: bool = False) -> None:
     """Scan one or more exports (zip files or unpacked folders) and write the report.
 
     \b
@@ -110,7 +127,99 @@ def scan(exports: tuple[str, ...], out: Path, quiet: bool, workplace: tuple[str,
         backscroll scan twitter-2024-11-16-abc.zip --out ~/backscroll-report
         backscroll scan facebook-part1.zip facebook-part2.zip --out report --workplace "Mercy General"
     """
-    run_scan(exports, out, _context(workplace, unit, city, colleague), quiet)
+    run_scan(exports, out, _context(workplace, unit, city, colleague), quiet, state, redact)
+
+
+@cli.command()
+@click.argument("key", required=False)
+@click.argument("status", required=False)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="The folder a scan wrote.")
+@click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path),
+              help="Decisions database (default: OUT/decisions.sqlite).")
+@click.option("--import", "import_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A decisions file saved from the report (backscroll-decisions.json).")
+def mark(key: str | None, status: str | None, out: Path, state: Path | None, import_file: Path | None) -> None:
+    """Record a decision about an item: delete, lock, keep, not_a_problem (or clear to remove it).
+
+    Decisions survive re-scans, show in the report, findings.csv and the
+    checklist, and are what `verify` checks. Keys are platform:item_id, as
+    shown in the report and the checklist.
+
+    \b
+    Example:
+        backscroll mark x:1700000000000000001 delete --out ~/backscroll-report
+        backscroll mark --import ~/Downloads/backscroll-decisions.json --out ~/backscroll-report
+    """
+    from audit import state as decisions_db
+
+    if bool(import_file) == bool(key):
+        _fail("give either KEY STATUS or --import FILE")
+    try:
+        with decisions_db.Decisions(state or decisions_db.default_path(out)) as db:
+            if import_file:
+                entries = decisions_db.read_export(import_file)
+                count = db.import_entries(entries, origin=f"import {import_file.name}")
+                click.echo(f"Imported {len(entries)} decisions: {count.applied} new or changed, {count.unchanged} unchanged, "
+                           f"{count.older} older than the stored decision (kept the stored one).", err=True)
+            else:
+                if status is None:
+                    _fail("give a STATUS: delete, lock, keep, not_a_problem or clear")
+                assert key is not None and status is not None
+                key = decisions_db.check_key(key)
+                if status.strip().lower() == decisions_db.CLEAR:
+                    changed = db.forget(key)
+                    click.echo(f"{key}: decision removed." if changed else f"{key}: had no decision.", err=True)
+                else:
+                    status = decisions_db.check_status(status)
+                    _warn_unknown_key(out, key)
+                    changed = db.set(key, status)
+                    click.echo(f"{key}: {status}" + ("" if changed else " (already so)"), err=True)
+    except decisions_db.StateError as exc:
+        _fail(str(exc))
+    click.echo("Re-run the same scan to refresh the report, checklist and deletion lists.", err=True)
+
+
+def _warn_unknown_key(out: Path, key: str) -> None:
+    """A typo in a key would silently decide nothing; say so (the key may belong to a newer export)."""
+    findings = out / "findings.jsonl"
+    if findings.is_file() and f'"key": {json.dumps(key)}' not in findings.read_text(encoding="utf-8"):
+        click.echo(f"backscroll: note: {key} is not in {findings}; recorded anyway.", err=True)
+
+
+@cli.command()
+@click.argument("exports", nargs=-1, required=True, type=click.Path())
+@click.option("--before", "before", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder of the earlier scan, holding your decisions.")
+@click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path),
+              help="Decisions database (default: BEFORE/decisions.sqlite).")
+def verify(exports: tuple[str, ...], before: Path, state: Path | None) -> None:
+    """Check a newer export: is every item marked delete gone, and every item marked lock no longer public?
+
+    Exit status 0 when everything marked is done, 1 when something is still
+    there (listed), 2 when the input cannot be used.
+
+    \b
+    Example:
+        backscroll verify --before ~/backscroll-report twitter-2025-02-01-def.zip
+    """
+    from audit.state import StateError
+    from audit.verify import verify as run
+
+    try:
+        report = run(before, exports, state)
+    except (ExportError, StateError) as exc:
+        _fail(str(exc))
+        return
+    counts: dict[str, int] = {}
+    for check in report.checks:
+        counts[check.outcome] = counts.get(check.outcome, 0) + 1
+    if not report.checks:
+        click.echo("No items are marked delete or lock; nothing to verify.")
+    for check in report.checks:
+        if check.outcome != "gone":
+            click.echo(f"{check.outcome:>16}  {check.key}  marked {check.status}  {check.detail}".rstrip())
+    click.echo("; ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "0 checked")
+    sys.exit(0 if report.ok else 1)
 
 
 @cli.command()
