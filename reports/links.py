@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
+
+# scheme, then a host; no spaces or control characters anywhere (they hide a second URL or a script).
+_SAFE = re.compile(r"https?://[^\s/?#\x00-\x20\x7f]+(?:[/?#][^\s\x00-\x20\x7f]*)?", re.IGNORECASE)
 
 
 def safe_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if any(ord(c) < 0x21 for c in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+    return url if _SAFE.fullmatch(url) else None

@@ -38,7 +38,7 @@ CSV_FIELDS = (
 )
 PAGE_SIZE = 50
 # Past this many flagged items the rest (lowest risk) are only in findings.csv; see `measure` in the README.
-MAX_EMBEDDED = 25_000
+MAX_EMBEDDED = 50_000
 ACTIONS = ("delete", "lock", "review", "keep")
 
 

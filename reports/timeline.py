@@ -140,6 +140,7 @@ def _svg(months: list[tuple[int, int]], posts: list[int], flagged: list[dict[str
                 continue
             x = LEFT + i * bar
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="16" y2="{low_y + PANEL + 4}" class="tl-tick"/>')
-            parts.append(f'<text x="{x + 2:.1f}" y="{low_y + PANEL + 16}" class="tl-year">{mo[0]}</text>')
+            if x + 30 <= WIDTH:  # a year label cut off at the right edge reads as a wrong year
+                parts.append(f'<text x="{x + 2:.1f}" y="{low_y + PANEL + 16}" class="tl-year">{mo[0]}</text>')
     parts.append("</svg>")
     return "".join(parts)
