@@ -35,8 +35,9 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".ti
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".3gp", ".avi", ".mkv")
 UNSUPPORTED = {".heic": "HEIC photos need the pillow-heif plugin", ".heif": "HEIF photos need the pillow-heif plugin"}
 # Words that put a photo in a clinical setting even when the classifier does not flag the post.
-_CLINICAL = re.compile(r"\b(?:shift|night shift|nights|on call|scrubs|ward|unit|icu|nicu|picu|er|ed|a&e|hospital|clinic|"
-                       r"patients?|pts?|nurs(?:e|es|ing)|doctor|resident|code blue|rapid response|triage|theatre|or)\b", re.IGNORECASE)
+_CLINICAL = re.compile(r"\b(?:(?:night |day |12 hour |long )?shift|on call|scrubs|ward|icu|nicu|picu|a&e|hospital|clinic|patients?|"
+                       r"nurs(?:e|es|ing)|doctor|resident|code blue|rapid response|triage|theatre|(?:the|our) (?:er|ed|or|unit|floor))\b",
+                       re.IGNORECASE)
 
 
 class TextClassifier(Protocol):
