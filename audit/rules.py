@@ -148,6 +148,14 @@ RULES: tuple[Rule, ...] = (
           words="hiring|job opening|apply|positions|recruiting|we're looking for|sign on bonus|now hiring|join our team"),
     _rule("software", PATIENT, "software", "software, not a cardiac arrest",
           words="code review|pull request|python|javascript|bug|deploy|repo|github|compile|compiler|refactor|my app|the app"),
+    _rule("clinical_setting", PATIENT, "clinical setting", "words of the clinic or ward",
+          words="patient|pt|pts|shift|ward|clinic|hospital|nurse|nurses|doctor|doc|results|scan|diagnosis|diagnosed|surgery|chart|"
+                "discharge|discharged|admitted|admission|er|ed|icu|code|coded|bed|labs|meds|consult|rounds|call|on call|"
+                "ambulance|ems|paramedic|triage|resus|theatre|or|op|post op|pre op|biopsy|tumour|tumor|cancer|chemo|stroke|"
+                "seizure|fracture|stitches|sutures|wound|iv|line|cath|intubated|vent|dialysis|hospice|palliative|passed away|"
+                "died|family|relatives|daughter|son|wife|husband|mum|mom|dad|baby|labour|labor|delivery|delivered|client|"
+                "session|therapy|appointment|appt|visit|exam|x ray|xray|mri|ct|bloods|bloodwork|prescription|script|rx|dose|"
+                "pharmacy|chair|filling|extraction|crown|physio|rehab|ot|pt session|unit|floor|bay|room|cubicle|pod"),
     # venting
     _rule("contempt_patients", VENTING, "contempt", "contemptuous words about people in the care setting",
           words="frequent flyer|frequent flier|drug seeker|drug seeking|seekers|these people|those people|entitled|nutcase|crazies|"
@@ -231,9 +239,12 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULES_BY_NAME = {r.name: r for r in RULES}
+# The user's own names (--workplace, the bio) are not in the training corpus, so
+# they carry no learned weight: they count toward the identifiers found together.
+CONTEXT_RULE = _rule("context", PATIENT, "your own names", "a name you gave backscroll", identifier=True)
 # Rules whose matches are context for the model, not evidence worth showing alone.
 QUIET = frozenset({"second_person", "target_people", "redirect", "drug_named", "family_member", "own_health", "research_teaching",
-                   "fiction_sim", "hiring", "software"})
+                   "fiction_sim", "hiring", "software", "clinical_setting"})
 
 
 def _phrase_index(rules: tuple[Rule, ...]) -> dict[str, list[tuple[tuple[str, ...], Rule]]]:
@@ -264,9 +275,9 @@ def _lowered(text: str) -> str:
 
 
 def find_evidence(text: str, context_terms: list[tuple[str, str]], compiled_context: re.Pattern[str] | None = None
-                  ) -> list[tuple[Rule | None, Evidence]]:
+                  ) -> list[tuple[Rule, Evidence]]:
     """Every rule match in `text`, plus the user's own workplace, unit and colleague names."""
-    found: list[tuple[Rule | None, Evidence]] = []
+    found: list[tuple[Rule, Evidence]] = []
     lowered = _lowered(text)
     tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
     words = [t[0] for t in tokens]
@@ -283,8 +294,9 @@ def find_evidence(text: str, context_terms: list[tuple[str, str]], compiled_cont
     if compiled_context is not None:
         kinds = {t.lower(): what for t, what in context_terms}
         for m in compiled_context.finditer(text):
-            what = kinds.get(m.group(0).lower(), "a name you gave")
-            found.append((None, Evidence(PATIENT, m.start(), m.end(), m.group(0), f"names {what}, which identifies you and so the patient")))
+            what = kinds.get(m.group(0).lower(), "your workplace")
+            reason = f"names {what}, which identifies you and so the patient"
+            found.append((CONTEXT_RULE, Evidence(PATIENT, m.start(), m.end(), m.group(0), reason)))
     return found
 
 

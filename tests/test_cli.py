@@ -151,7 +151,7 @@ def test_unusable_input_exits_2_with_one_plain_line(case, tmp_path):
 def test_classify_reads_and_writes_json_lines_in_order():
     stdin = "\n".join(json.dumps(r) for r in [
         {"id": "a", "text": "38F in room 12 at 2am, overdose, mom is the principal at Lincoln High"},
-        {"id": "b", "text": "lovely hike with the dog this morning", "kind": "post"},
+        {"id": "b", "text": "grabbing coffee with friends before the game", "kind": "post"},
         {"id": 3, "text": "@sam just take 2 of my leftover oxycodone, no need for the ER", "kind": "reply"},
     ])
     result = run("classify", stdin=stdin)
@@ -176,9 +176,9 @@ def test_classify_rejects_bad_input_line():
 
 
 def test_classify_uses_the_users_workplace():
-    line = json.dumps({"id": 1, "text": "long night at Springfield Regional, the usual"})
+    line = json.dumps({"id": 1, "text": "long night at Oakridge again, the usual chaos"})
     plain = json.loads(run("classify", stdin=line).output)
-    told = json.loads(run("classify", "--workplace", "Springfield Regional", stdin=line).output)
+    told = json.loads(run("classify", "--workplace", "Oakridge", stdin=line).output)
     assert told["scores"]["patient_reference"] > plain["scores"]["patient_reference"]
 
 
