@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 import stat
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from audit.errors import ExportError
 
@@ -22,7 +25,12 @@ from audit.errors import ExportError
 MAX_MEMBER_BYTES = 1536 * 1024 * 1024
 # Text compresses about 10:1 and JSON up to 30:1; far beyond that is a zip bomb.
 MAX_RATIO = 250
-MAX_MEMBERS = 2_000_000
+# zipfile holds every entry of the central directory in memory (~0.5 KB each), so the
+# count is checked from the end record before it is read. The largest real exports
+# (a Facebook account with every photo) hold about 100,000 files.
+MAX_MEMBERS = 500_000
+# Every data file is read whole, one at a time; together they are bounded too.
+MAX_TOTAL_BYTES = 12 * 1024 * 1024 * 1024
 IGNORED_PREFIXES = ("__MACOSX/",)
 
 
@@ -42,7 +50,8 @@ class Archive:
         self.paths = [str(p) for p in paths]
         self._entries: dict[str, Entry] = {}
         self._zips: dict[str, zipfile.ZipFile] = {}
-        self._real: dict[str, tuple[str, str]] = {}
+        self._real: dict[str, tuple[str, str | zipfile.ZipInfo]] = {}
+        self._read_total = 0
         for path in self.paths:
             self._add(path)
 
@@ -71,33 +80,20 @@ class Archive:
             self._entries[rel] = Entry(rel, size, compressed, encrypted, path)
             self._real[rel] = (path, real)
 
-    def _open_zip(self, path: str) -> Iterator[tuple[str, str, int, int, bool]]:
-        try:
-            zf = zipfile.ZipFile(path)
-            infos = zf.infolist()
-        except zipfile.BadZipFile:
-            with open(path, "rb") as fh:
-                head = fh.read(512).lstrip().lower()
-            if head.startswith((b"<!doctype html", b"<html")):
-                raise ExportError(path, "is a web page, not an export zip (was the download saved as HTML?)") from None
-            if head.startswith(b"pk"):
-                raise ExportError(path, "the zip is truncated or damaged (an incomplete download?); download the export again") from None
-            raise ExportError(path, "is not a zip archive or an export folder") from None
-        except OSError as exc:
-            raise ExportError(path, f"cannot be read ({exc.strerror or exc})") from None
-        if len(infos) > MAX_MEMBERS:
-            raise ExportError(path, f"holds {len(infos):,} files, more than any export ({MAX_MEMBERS:,}); refusing to read it")
+    def _open_zip(self, path: str) -> Iterator[tuple[str, zipfile.ZipInfo, int, int, bool]]:
+        zf = _zipfile(path)
         self._zips[path] = zf
-        encrypted_count = 0
-        for info in infos:
+        encrypted_count = files = 0
+        for info in zf.infolist():
             name = info.filename.replace("\\", "/")
             _check_name(path, name)
             if name.startswith(IGNORED_PREFIXES) or info.is_dir():
                 continue
+            files += 1
             encrypted = bool(info.flag_bits & 0x1)
             encrypted_count += encrypted
-            yield name, info.filename, info.file_size, info.compress_size, encrypted
-        if infos and encrypted_count == len([i for i in infos if not i.is_dir()]):
+            yield name, info, info.file_size, info.compress_size, encrypted
+        if files and encrypted_count == files:
             raise ExportError(path, "the zip is password-protected; backscroll reads only unencrypted exports")
 
     def names(self) -> list[str]:
@@ -121,19 +117,29 @@ class Archive:
             raise MemberError(f"the file is {entry.size / 1e6:,.0f} MB, over the {limit / 1e6:,.0f} MB a data file may have")
         if entry.compressed and entry.size > 50_000_000 and entry.size / entry.compressed > MAX_RATIO:
             raise MemberError("the file expands more than any real export does (a zip bomb?)")
+        if self._read_total + entry.size > MAX_TOTAL_BYTES:
+            raise MemberError(f"the export's data files together exceed the {MAX_TOTAL_BYTES / 1e9:,.0f} GB any real export has")
+        self._read_total += entry.size
         origin, real = self._real[name]
         zf = self._zips.get(origin)
         try:
-            if zf is None:
+            if zf is None or isinstance(real, str):
                 with open(real, "rb") as fh:
-                    data = fh.read(limit + 1)
+                    data = fh.read(min(limit, entry.size) + 1)
             else:
+                # The declared size bounds the read; zipfile stops there and checks the CRC.
                 with zf.open(real) as fh:
-                    data = fh.read(limit + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+                    data = fh.read(min(limit, entry.size) + 1)
+        except NotImplementedError:
+            raise MemberError("the file is compressed with a method backscroll cannot read; re-zip the export with ordinary zip") from None
+        except RuntimeError:  # after NotImplementedError, its subclass; a password is needed
+            raise MemberError("the file is password-protected") from None
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, struct.error, zlib.error, MemoryError) as exc:
             raise MemberError(f"the file is damaged inside the zip ({exc})") from None
         if len(data) > limit:
             raise MemberError(f"the file is larger than the {limit / 1e6:,.0f} MB a data file may have")
+        if len(data) > entry.size:
+            raise MemberError("the file grew while it was being read")
         return data
 
     def close(self) -> None:
@@ -146,6 +152,48 @@ class Archive:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _zipfile(path: str) -> zipfile.ZipFile:
+    """Open a zip after checking its end record, with one plain sentence for every way it can be wrong."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+            count = _declared_members(fh)
+    except OSError as exc:
+        raise ExportError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if count is not None and count > MAX_MEMBERS:
+        raise ExportError(path, f"holds {count:,} files, more than any export ({MAX_MEMBERS:,}); refusing to read it")
+    try:
+        return zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise ExportError(path, _not_a_zip(head)) from None
+    except UnicodeDecodeError:
+        raise ExportError(path, "contains a file name that is not valid UTF-8; refusing to read it") from None
+    except OSError as exc:
+        raise ExportError(path, f"cannot be read ({exc.strerror or exc})") from None
+    except (ValueError, EOFError, NotImplementedError, struct.error, IndexError, OverflowError, MemoryError):
+        raise ExportError(path, "the zip is damaged (its table of contents cannot be read); download the export again") from None
+
+
+def _declared_members(fh: BinaryIO) -> int | None:
+    """Entries the zip's end record announces, read without building the table of contents."""
+    try:
+        end = zipfile._EndRecData(fh)  # type: ignore[attr-defined]  # stable since Python 2; no public equivalent
+    except (OSError, struct.error, ValueError, EOFError):
+        return None
+    return int(end[zipfile._ECD_ENTRIES_TOTAL]) if end else None  # type: ignore[attr-defined]
+
+
+def _not_a_zip(head: bytes) -> str:
+    head = head.lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "is a web page, not an export zip (was the download saved as HTML?)"
+    if head.startswith(b"pk"):
+        return "the zip is truncated or damaged (an incomplete download?); download the export again"
+    if not head:
+        return "is an empty file, not an export zip (an interrupted download?)"
+    return "is not a zip archive or an export folder"
 
 
 class MemberError(Exception):

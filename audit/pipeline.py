@@ -71,7 +71,7 @@ def open_inputs(paths: Sequence[str]) -> list[tuple[Importer, Detection, Archive
                 if importers.is_media_only(archive):
                     media_parts.append(path)
                     continue
-                raise ExportError(path, importers.why_unknown(archive))
+                raise ExportError(path, _why_unknown(archive))
             importer, _ = chosen
         detected.setdefault(importer.platform, (importer, []))[1].append(path)
     if media_parts and not detected:
@@ -89,6 +89,15 @@ def open_inputs(paths: Sequence[str]) -> list[tuple[Importer, Detection, Archive
 
 # Below this much JSON the scan classifies in-process: forking would cost more than it saves.
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+
+
+def _why_unknown(archive: Archive) -> str:
+    """Name what the input is; a zip of zips is never opened (it could be a nested zip bomb)."""
+    inner = [n for n in archive.names() if n.lower().endswith(".zip")]
+    if inner and len(inner) == len(archive.names()):
+        return (f"holds {len(inner)} zip file(s) inside ({inner[0]!r}{', …' if len(inner) > 1 else ''}) and nothing else; "
+                "backscroll does not open zips inside zips: unzip it once and pass the inner zip files")
+    return importers.why_unknown(archive)
 
 
 def scan(

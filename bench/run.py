@@ -6,7 +6,9 @@
 For each export it runs, each in a fresh process:
 - floor: open the zip and json-parse every data file, nothing else;
 - scan: `python -m audit scan EXPORT --out DIR -q` end to end (import, classify, every output);
-and reports seconds, posts per second, scan / floor and peak memory (max RSS).
+and reports seconds, items per second, scan / floor and peak memory: max RSS of the scan process, and
+the peak proportional set size of the scan and its worker processes together (what the machine has to hold).
+The Facebook run needs importers/facebook.py; `--skip-facebook` leaves it out.
 It also times the classifier alone, pinned to one core, on the labelled corpus texts.
 """
 
@@ -19,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -50,30 +53,61 @@ print(len(texts) / (time.perf_counter() - start))
 """
 
 
-def timed(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB and stdout of one child process (rusage from wait4)."""
+def _tree_pss_kb(pid: int) -> int:
+    """Proportional set size of a process and its descendants: shared pages counted once, as the machine feels them."""
+    total = 0
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/smaps_rollup") as fh:
+                total += next((int(line.split()[1]) for line in fh if line.startswith("Pss:")), 0)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def timed(cmd: list[str]) -> tuple[float, float, float, str]:
+    """Wall seconds, peak RSS and peak PSS of the whole process tree in MB, and stdout of one child process."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        peak_pss = 0
+        stop = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak_pss
+            while not stop.wait(0.05):
+                peak_pss = max(peak_pss, _tree_pss_kb(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
+        stop.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         if proc.returncode:
             raise SystemExit(f"{' '.join(cmd)} failed:\n{err.read().decode()[-2000:]}")
-        return elapsed, usage.ru_maxrss / 1024, out.read().decode()
+        return elapsed, usage.ru_maxrss / 1024, peak_pss / 1024, out.read().decode()
 
 
-def run_one(export: Path, posts: int) -> dict[str, float]:
-    floor_s, floor_mb, _ = timed([sys.executable, "-c", FLOOR, str(export)])
+def run_one(export: Path) -> dict[str, float]:
+    floor_s, floor_mb, _, _ = timed([sys.executable, "-c", FLOOR, str(export)])
     out = Path(tempfile.mkdtemp(prefix="backscroll-bench-"))
     try:
-        scan_s, scan_mb, _ = timed([sys.executable, "-m", "audit", "scan", str(export), "--out", str(out), "-q"])
+        scan_s, scan_mb, scan_pss, _ = timed([sys.executable, "-m", "audit", "scan", str(export), "--out", str(out), "-q"])
+        with (out / "findings.jsonl").open(encoding="utf-8") as fh:
+            items = sum(1 for line in fh if line.startswith('{"type": "item"'))
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    return {"posts": posts, "floor_s": floor_s, "scan_s": scan_s, "ratio": scan_s / floor_s, "rate": posts / scan_s, "peak_mb": scan_mb,
-            "floor_mb": floor_mb}
+    return {"items": items, "floor_s": floor_s, "scan_s": scan_s, "ratio": scan_s / floor_s, "rate": items / scan_s,
+            "peak_mb": scan_mb, "pss_mb": scan_pss, "floor_mb": floor_mb}
 
 
 def main() -> None:
@@ -85,22 +119,23 @@ def main() -> None:
     args = parser.parse_args()
     outdir = HERE / "out"
     outdir.mkdir(exist_ok=True)
-    exports = [("x", outdir / f"x-{args.posts}.zip", args.posts, args.posts + args.posts // 100 * 5)]
-    if not args.skip_facebook:
-        exports.append(("facebook", outdir / f"facebook-{args.fb_posts}.zip", args.fb_posts, args.fb_posts + args.fb_posts // 2))
+    exports = [("x", outdir / f"x-{args.posts}-v2.zip", args.posts)]
+    if not args.skip_facebook and (ROOT / "importers" / "facebook.py").exists():
+        exports.append(("facebook", outdir / f"facebook-{args.fb_posts}-v2.zip", args.fb_posts))
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print("| export | items | scan s | items/s | floor s | scan / floor | peak MB |")
-    print("|---|---|---|---|---|---|---|")
-    for name, path, posts, items in exports:
+    print("| export | items | scan s | items/s | floor s | scan / floor | peak RSS MB | peak PSS MB, all processes |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, path, posts in exports:
         if not path.exists():
             media = str(args.media_mb // (2 if name == "facebook" else 1))
-            subprocess.run([sys.executable, str(HERE / "generate.py"), name, "--posts", str(posts), "--media-mb", media, "--out", str(path)],
+            generate = [sys.executable, str(HERE / "generate.py"), name, "--posts", str(posts), "--media-mb", media, "--out", str(path)]
+            subprocess.run(generate,
                            check=True, stdout=subprocess.DEVNULL)
-        r = run_one(path, items)
+        r = run_one(path)
         size = path.stat().st_size / 1e9
-        print(f"| {name} ({size:.1f} GB zip) | {items:,} | {r['scan_s']:.1f} | {r['rate']:,.0f} | {r['floor_s']:.1f} | "
-              f"{r['ratio']:.2f} | {r['peak_mb']:,.0f} |")
-    rate = float(timed([sys.executable, "-c", CLASSIFIER])[2].strip())
+        print(f"| {name} ({size:.1f} GB zip) | {r['items']:,} | {r['scan_s']:.1f} | {r['rate']:,.0f} | {r['floor_s']:.1f} | "
+              f"{r['ratio']:.2f} | {r['peak_mb']:,.0f} | {r['pss_mb']:,.0f} |", flush=True)
+    rate = float(timed([sys.executable, "-c", CLASSIFIER])[3].strip())
     print(f"\nclassifier alone, one core: {rate:,.0f} posts/s")
 
 

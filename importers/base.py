@@ -43,6 +43,8 @@ class BadFile(Exception):
     """A data file that cannot be parsed; its records are skipped, the rest goes on."""
 
 
+# Synthetic and hand-edited files end the assignment with `;`.
+_TRAILER = re.compile(rb"\s*;?\s*\Z")
 _JS_PREFIX = re.compile(rb"^\s*(?:window\.[\w.$]+|var\s+\w+|Grailbird\.data\.\w+)\s*=\s*")
 
 
@@ -52,21 +54,27 @@ def load_json(archive: Archive, name: str, *, js: bool = False) -> Any:
         data = archive.read(name)
     except MemberError as exc:
         raise BadFile(str(exc)) from None
+    if not data.strip():
+        raise BadFile("the file is empty")
+    start, end = 0, len(data)
     if js:
         match = _JS_PREFIX.match(data)
         if match is None:
-            stripped = data.lstrip()
+            stripped = data[:4096].lstrip()
             if not stripped.startswith((b"[", b"{")):
                 raise BadFile("it does not start with the expected `window.YTD.… =` line")
         else:
-            data = data[match.end():]
-        data = data.rstrip().rstrip(b";")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+            start = match.end()
+        tail = data[-4096:]
+        end = len(data) - len(tail) + _TRAILER.search(tail).start()  # type: ignore[union-attr]  # always matches
+    if data[start:start + 3] == b"\xef\xbb\xbf":
+        start += 3
     try:
-        text = data.decode("utf-8")
+        # Decoding a view of the bytes avoids one more copy of a file that can be hundreds of MB.
+        text = str(memoryview(data)[start:end], "utf-8")
     except UnicodeDecodeError as exc:
-        raise BadFile(f"it is not valid UTF-8 text (byte {exc.start})") from None
+        raise BadFile(f"it is not valid UTF-8 text (byte {start + exc.start})") from None
+    del data
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -99,12 +107,14 @@ def records(archive: Archive, name: str, *, js: bool = False, key: str | None = 
 
 
 def as_int(value: Any) -> int | None:
-    """X writes every number as a string; Meta sometimes as float."""
+    """X writes every number as a string; Meta sometimes as float. Anything else (inf, 5,000 digits) is None."""
     if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str) and len(value) > 40:
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         try:
             return int(float(value))
         except (TypeError, ValueError, OverflowError):
@@ -168,14 +178,28 @@ def fix_meta_text(value: str) -> str:
 
 
 def fix_meta(data: Any) -> Any:
-    """`fix_meta_text` applied to every string, key and value, of parsed Meta JSON."""
-    if isinstance(data, str):
-        return fix_meta_text(data)
-    if isinstance(data, list):
-        return [fix_meta(v) for v in data]
-    if isinstance(data, dict):
-        return {fix_meta_text(k): fix_meta(v) for k, v in data.items()}
-    return data
+    """`fix_meta_text` applied to every string, key and value, of parsed Meta JSON.
+
+    Iterative, not recursive: JSON nested just under the parser's limit must not
+    overflow the stack here.
+    """
+    if not isinstance(data, (list, dict)):
+        return fix_meta_text(data) if isinstance(data, str) else data
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(root, 0, data)]
+    while stack:
+        parent, key, value = stack.pop()
+        if isinstance(value, list):
+            fixed: Any = [None] * len(value)
+            stack += [(fixed, i, v) for i, v in enumerate(value)]
+        elif isinstance(value, dict):
+            fixed = {fix_meta_text(k): None for k in value}
+            # Reversed, so that of two keys that repair to the same text the later one wins, as in a dict literal.
+            stack += [(fixed, fix_meta_text(k), v) for k, v in reversed(value.items())]
+        else:
+            fixed = fix_meta_text(value) if isinstance(value, str) else value
+        parent[key] = fixed
+    return root[0]
 
 
 def find(archive: Archive, pattern: str) -> list[str]:

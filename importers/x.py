@@ -14,7 +14,7 @@ import html
 import io
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -36,6 +36,10 @@ _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun",
 TWEET_FILES = r"(?:tweets?|community-tweet)(?:-part\d+)?\.js"
 DM_FILES = r"direct-messages?(?:-group)?(?:-part\d+)?\.js"
 GRAILBIRD_MONTHS = r"data/js/tweets/\d{4}_\d{2}\.js"
+# X allows 25,000 characters in a long post and 10,000 in a message; far longer text is not a post.
+MAX_TEXT = 100_000
+MAX_ID = 64
+_TCO = re.compile(r"https?://t\.co/\w+")
 
 
 def parse_x_time(value: Any) -> datetime | None:
@@ -140,59 +144,40 @@ class XImporter:
     def _account(self, archive: Archive) -> AccountInfo:
         info: dict[str, Any] = {}
         for name in find(archive, r"manifest\.js"):
-            try:
-                user = load_json(archive, name, js=True).get("userInfo", {})
-            except (BadFile, AttributeError):
-                continue
+            user = _dict(_load_quietly(archive, name)).get("userInfo")
+            user = _dict(user)
             info.update(username=user.get("userName"), user_id=user.get("accountId"), display_name=user.get("displayName"))
         for name in find(archive, r"account\.js"):
-            try:
-                rows = load_json(archive, name, js=True)
-                acc = _unwrap(rows[0], "account")
-            except (BadFile, LookupError, TypeError):
-                continue
-            if isinstance(acc, dict):
-                info.update(
-                    username=acc.get("username") or info.get("username"),
-                    user_id=acc.get("accountId") or info.get("user_id"),
-                    display_name=acc.get("accountDisplayName") or info.get("display_name"),
-                )
+            acc = _dict(_unwrap(_first(_load_quietly(archive, name)), "account"))
+            info.update(
+                username=acc.get("username") or info.get("username"),
+                user_id=acc.get("accountId") or info.get("user_id"),
+                display_name=acc.get("accountDisplayName") or info.get("display_name"),
+            )
         for name in find(archive, r"profile\.js"):
-            try:
-                prof = _unwrap(load_json(archive, name, js=True)[0], "profile")
-                desc = prof.get("description") or {}
-            except (BadFile, LookupError, TypeError, AttributeError):
-                continue
+            desc = _dict(_dict(_unwrap(_first(_load_quietly(archive, name)), "profile")).get("description"))
             info.update(bio=desc.get("bio") or None, location=desc.get("location") or None)
         for name in find(archive, r"data/js/user_details\.js"):
-            try:
-                user = load_json(archive, name, js=True)
-            except BadFile:
-                continue
-            if isinstance(user, dict):
+            user = _dict(_load_quietly(archive, name))
+            if user:
                 info.update(
                     username=user.get("screen_name"), user_id=user.get("id"), display_name=user.get("full_name"),
                     bio=user.get("bio") or None, location=user.get("location") or None,
                 )
-        return AccountInfo(Platform.X, **{k: (str(v) if v is not None else None) for k, v in info.items()})
+        return AccountInfo(Platform.X, **{k: _label(v) for k, v in info.items()})
 
     def _manifest_files(self, archive: Archive) -> list[str]:
         if "data/manifest.js" not in archive:
             return []
-        try:
-            types = load_json(archive, "data/manifest.js", js=True).get("dataTypes", {})
-        except (BadFile, AttributeError):
-            return []
-        return [f.get("fileName", "") for t in types.values() if isinstance(t, dict) for f in t.get("files", []) if isinstance(f, dict)]
+        types = _dict(_dict(_load_quietly(archive, "data/manifest.js")).get("dataTypes"))
+        names = [f.get("fileName") for t in types.values() for f in _dicts(_dict(t).get("files"))]
+        return [n for n in names if isinstance(n, str) and len(n) < 1000]
 
     def _audience(self, archive: Archive) -> Audience:
         """Protected accounts show posts to followers only; protected-history.js says when."""
         for name in find(archive, r"protected-history\.js"):
-            try:
-                rows = load_json(archive, name, js=True)
-            except BadFile:
-                continue
-            actions = [_unwrap(r, "protectedHistory") for r in rows if isinstance(r, dict)]
+            rows = _load_quietly(archive, name)
+            actions = [_unwrap(r, "protectedHistory") for r in _dicts(rows)]
             actions = [a for a in actions if isinstance(a, dict) and a.get("timestamp")]
             if actions:
                 last = max(actions, key=lambda a: str(a.get("timestamp")))
@@ -210,12 +195,13 @@ class XImporter:
                     continue
                 note = _unwrap(event[1], "noteTweet")
                 core = note.get("core") if isinstance(note, dict) else None
-                if not isinstance(core, dict) or not isinstance(core.get("text"), str):
+                if not isinstance(core, dict) or not isinstance(core.get("text"), str) or len(core["text"]) > MAX_TEXT:
                     continue
                 text = core["text"]
-                for url in core.get("urls") or ():
-                    if isinstance(url, dict) and url.get("shortUrl"):
-                        text = text.replace(url["shortUrl"], url.get("expandedUrl") or url["shortUrl"])
+                for url in _dicts(core.get("urls")):
+                    short, expanded = url.get("shortUrl"), url.get("expandedUrl")
+                    if isinstance(short, str) and short and isinstance(expanded, str):
+                        text = text.replace(short, expanded)
                 text = html.unescape(text)
                 notes.setdefault(_note_key(text), []).append((from_iso(note.get("createdAt")), text))
         return notes
@@ -228,10 +214,13 @@ class XImporter:
         notes: dict[str, list[tuple[datetime | None, str]]],
         audience: Audience,
     ) -> Iterator[ImportEvent]:
-        """Each file becomes items as soon as it is parsed, so only one file's JSON is in memory at a time."""
-        # Edited posts appear once per version; keep only the newest version of each.
+        """Posts never edited are yielded as soon as their file is parsed, so classification starts early.
+
+        Edited posts appear once per version (each version lists every version's
+        id); those wait for the end, where only the newest version is kept.
+        """
         latest: dict[str, tuple[int, str]] = {}
-        made: list[tuple[str, Item | Skip]] = []
+        deferred: list[tuple[str, Item | Skip]] = []
         user = account.username
         for name in names:
             where = Audience.COMMUNITY if "community-tweet" in name else audience
@@ -245,12 +234,15 @@ class XImporter:
                     yield Skip(name, "record without a post id")
                     continue
                 group = _edit_group(tweet) or tid
+                if group == tid and tid not in latest and not _edited(tweet, tid):
+                    yield self._tweet_or_skip(tweet, tid, name, user, notes, where)
+                    continue
                 previous = latest.get(group)
                 if previous is None or _id_order(tid) > previous[0]:
                     latest[group] = (_id_order(tid), tid)
-                made.append((tid, self._tweet_or_skip(tweet, tid, name, user, notes, where)))
+                deferred.append((tid, self._tweet_or_skip(tweet, tid, name, user, notes, where)))
         keep = {tid for _, tid in latest.values()}
-        for tid, event in made:
+        for tid, event in deferred:
             if tid not in keep:
                 yield Skip(event.source, "earlier version of an edited post (the newest version is kept)", error=False)
                 continue
@@ -282,22 +274,24 @@ class XImporter:
         raw = tweet.get("full_text", tweet.get("text"))
         if not isinstance(raw, str):
             raise TypeError("the post has no text field")
+        if len(raw) > MAX_TEXT:
+            raise ValueError(f"its text is {len(raw):,} characters, longer than any real post")
         created = parse_x_time(tweet.get("created_at"))
         entities = tweet.get("entities")
         text = clean_text(raw, entities)
         if notes:
             text = _merge_note(text, created, notes)
-        reply_to = tweet.get("in_reply_to_status_id_str") or tweet.get("in_reply_to_status_id")
+        reply_to = _text_or_none(tweet.get("in_reply_to_status_id_str") or tweet.get("in_reply_to_status_id"))
         if text.startswith("RT @") or tweet.get("retweeted_status"):
             kind = Kind.REPOST
-        elif reply_to and str(reply_to) not in ("-1", ""):
+        elif reply_to and reply_to != "-1":
             kind = Kind.REPLY
         else:
             kind = Kind.POST
         return Item(
             Platform.X, tid, kind, text, created, source,
             f"https://x.com/{user}/status/{tid}" if user else f"https://x.com/i/web/status/{tid}",
-            audience, user, _text_or_none(tweet.get("in_reply_to_screen_name")), str(reply_to) if reply_to else None,
+            audience, user, _text_or_none(tweet.get("in_reply_to_screen_name")), reply_to,
             _media(tid, tweet.get("extended_entities"), entities),
             None, as_int(tweet.get("favorite_count")), as_int(tweet.get("retweet_count")),
         )
@@ -314,6 +308,7 @@ class XImporter:
     # direct messages
 
     def _dms(self, archive: Archive, name: str, account: AccountInfo) -> Iterator[ImportEvent]:
+        """One record per message; a conversation that is not one counts as one record, skipped."""
         try:
             conversations = load_json(archive, name, js=True)
         except BadFile as exc:
@@ -322,58 +317,59 @@ class XImporter:
         if not isinstance(conversations, list):
             yield Skip(name, "file not readable: expected a list of conversations")
             return
-        owner = account.user_id
-        total = sum(
-            len(c.get("dmConversation", {}).get("messages") or [])
-            for c in conversations
-            if isinstance(c, dict) and isinstance(c.get("dmConversation"), dict)
-        )
-        yield FileRead(name, total)
+        bodies = [_conversation(c) for c in conversations]
+        yield FileRead(name, sum(len(b["messages"]) if b else 1 for b in bodies))
         events: dict[str, int] = {}
-        for conv in conversations:
-            body = conv.get("dmConversation") if isinstance(conv, dict) else None
-            if not isinstance(body, dict):
+        for body in bodies:
+            if body is None:
                 yield Skip(name, "conversation record with an unexpected shape")
                 continue
-            cid = str(body.get("conversationId") or "")
-            for message in body.get("messages") or []:
+            cid = _text_or_none(body.get("conversationId")) or ""
+            for message in body["messages"]:
                 msg = message.get("messageCreate") if isinstance(message, dict) else None
                 if not isinstance(msg, dict):
-                    kind = next(iter(message), "unknown") if isinstance(message, dict) and message else "unknown"
+                    kind = str(next(iter(message), "unknown"))[:40] if isinstance(message, dict) and message else "unknown"
                     events[kind] = events.get(kind, 0) + 1
                     continue
-                mid = msg.get("id")
-                text = msg.get("text")
-                if not mid or not isinstance(text, str):
-                    yield Skip(name, "message without an id or text")
-                    continue
-                for url in msg.get("urls") or ():
-                    if isinstance(url, dict) and url.get("url"):
-                        text = text.replace(url["url"], url.get("expanded") or url["url"])
-                sender = str(msg.get("senderId") or "")
-                sent = owner is None or sender == owner
-                counterpart = None
-                if "-" in cid and owner:
-                    others = [p for p in cid.split("-") if p != owner]
-                    counterpart = others[0] if others else None
-                elif not sent:
-                    counterpart = sender
-                yield Item(
-                    platform=Platform.X,
-                    item_id=f"dm-{mid}",
-                    kind=Kind.DM if sent else Kind.DM_RECEIVED,
-                    text=html.unescape(text).strip(),
-                    created_at=from_iso(msg.get("createdAt")),
-                    source=name,
-                    url=f"https://x.com/messages/{cid}" if cid else "https://x.com/messages",
-                    audience=Audience.PRIVATE_MESSAGE,
-                    account=account.username,
-                    counterpart=counterpart,
-                    conversation=cid or None,
-                    media=tuple(Media(uri=str(u)) for u in msg.get("mediaUrls") or () if u),
-                )
+                yield self._message(msg, cid, name, account)
         for kind, count in sorted(events.items()):
             yield Skip(name, f"conversation event `{kind}`, not a message", count=count, error=False)
+
+    def _message(self, msg: dict[str, Any], cid: str, name: str, account: AccountInfo) -> Item | Skip:
+        mid = _text_or_none(msg.get("id"))
+        text = msg.get("text")
+        if not mid or not isinstance(text, str):
+            return Skip(name, "message without an id or text")
+        if len(text) > MAX_TEXT:
+            return Skip(name, f"message skipped: its text is {len(text):,} characters, longer than any real message")
+        for url in _dicts(msg.get("urls")):
+            short, expanded = url.get("url"), url.get("expanded")
+            if isinstance(short, str) and short and isinstance(expanded, str):
+                text = text.replace(short, expanded)
+        owner = account.user_id
+        sender = _text_or_none(msg.get("senderId")) or ""
+        sent = owner is None or sender == owner
+        counterpart = None
+        if "-" in cid and owner:
+            others = [p for p in cid.split("-") if p != owner]
+            counterpart = others[0] if others else None
+        elif not sent:
+            counterpart = sender
+        media = msg.get("mediaUrls")
+        return Item(
+            platform=Platform.X,
+            item_id=f"dm-{mid}",
+            kind=Kind.DM if sent else Kind.DM_RECEIVED,
+            text=html.unescape(text).strip(),
+            created_at=from_iso(msg.get("createdAt")),
+            source=name,
+            url=f"https://x.com/messages/{cid}" if cid else "https://x.com/messages",
+            audience=Audience.PRIVATE_MESSAGE,
+            account=account.username,
+            counterpart=counterpart,
+            conversation=cid or None,
+            media=tuple(Media(uri=u) for u in media if isinstance(u, str) and u) if isinstance(media, list) else (),
+        )
 
     # Grailbird
 
@@ -389,12 +385,13 @@ class XImporter:
                         yield event
                         continue
                     tweet = event[1]
-                    if not isinstance(tweet, dict) or not tweet.get("id_str"):
+                    tid = _post_id(tweet)
+                    if tid is None:
                         yield Skip(name, "record without a post id")
                         continue
                     try:
-                        item = self._tweet_item(tweet, str(tweet["id_str"]), name, user, {}, Audience.PUBLIC)
-                    except (TypeError, AttributeError, ValueError) as exc:
+                        item = self._tweet_item(tweet, tid, name, user, {}, Audience.PUBLIC)
+                    except (TypeError, AttributeError, ValueError, LookupError) as exc:
                         yield Skip(name, f"post skipped: {exc}")
                         continue
                     yield _replace_time(item, from_iso(tweet.get("created_at")))
@@ -408,17 +405,24 @@ class XImporter:
         except (MemberError, UnicodeDecodeError) as exc:
             yield Skip(name, f"file not readable: {exc}")
             return
-        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        try:
+            rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
+            yield Skip(name, f"file not readable: it is not a valid CSV file ({exc})")
+            return
         yield FileRead(name, len(rows))
         for row in rows:
             tid = (row.get("tweet_id") or "").strip()
-            if not tid.isdigit():
+            if not (tid.isascii() and tid.isdigit() and len(tid) <= MAX_ID):
                 yield Skip(name, "row without a post id")
                 continue
             body = html.unescape(row.get("text") or "").strip()
+            if len(body) > MAX_TEXT:
+                yield Skip(name, f"post {tid} skipped: its text is {len(body):,} characters, longer than any real post")
+                continue
             for url in (row.get("expanded_urls") or "").split(","):
                 if url.strip():
-                    body = re.sub(r"https?://t\.co/\w+", url.strip(), body, count=1)
+                    body = _TCO.sub(_literal(url.strip()), body, count=1)
             if row.get("retweeted_status_id") or body.startswith("RT @"):
                 kind = Kind.REPOST
             elif row.get("in_reply_to_status_id"):
@@ -454,11 +458,47 @@ def _media(tid: str, extended: Any, entities: Any) -> tuple[Media, ...]:
     )
 
 
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement used as is: an expanded link may hold backslashes that re.sub would read as groups."""
+    return lambda _: text
+
+
+def _conversation(record: Any) -> dict[str, Any] | None:
+    """`{"dmConversation": {"conversationId", "messages": [...]}}`, or None when it has another shape."""
+    body = record.get("dmConversation") if isinstance(record, dict) else None
+    if not isinstance(body, dict) or not isinstance(body.get("messages", []), list):
+        return None
+    return {**body, "messages": body.get("messages") or []}
+
+
+def _load_quietly(archive: Archive, name: str) -> Any:
+    """An account or settings file: when it is broken the posts still import, just without it."""
+    try:
+        return load_json(archive, name, js=True)
+    except BadFile:
+        return None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else None
+
+
+def _label(value: Any) -> str | None:
+    """A profile field as short text: a name, a bio, never a megabyte of it."""
+    if value is None or isinstance(value, (dict, list)) or value == "":
+        return None
+    return str(value)[:1000]
+
+
 def _text_or_none(value: Any) -> str | None:
     """A screen name or similar label; numbers become text, anything else is dropped."""
     if isinstance(value, str):
-        return value or None
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+        return value[:MAX_ID * 4] or None
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**MAX_ID else None
 
 
 def _replace_time(item: Item, created: datetime | None) -> Item:
@@ -477,12 +517,22 @@ def _edit_group(tweet: dict[str, Any]) -> str | None:
     return None
 
 
+def _edited(tweet: dict[str, Any], tid: str) -> bool:
+    """The post lists other versions of itself in `edit_info.initial.editTweetIds`."""
+    initial = _dict(_dict(tweet.get("edit_info")).get("initial"))
+    ids = initial.get("editTweetIds")
+    return isinstance(ids, list) and any(str(i) != tid for i in ids)
+
+
 def _post_id(tweet: Any) -> str | None:
     """The post's id as text, or None for a record that has none."""
     if not isinstance(tweet, dict):
         return None
     tid = tweet.get("id_str") or tweet.get("id")
-    return str(tid) if tid else None
+    if isinstance(tid, bool) or not isinstance(tid, (str, int)):
+        return None
+    tid = str(tid).strip()
+    return tid if tid and len(tid) <= MAX_ID else None
 
 
 def _id_order(tid: str) -> int:
