@@ -1,0 +1,85 @@
+"""The scan pipeline: classifying in worker processes gives exactly what one process gives."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from audit import parallel
+from audit.context import Context
+from audit.pipeline import ScanResult, scan
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+import generate  # bench/ is a folder of scripts, not a package
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("bench") / "x-3000.zip"
+    generate.x_archive(path, posts=3000, media_mb=1)
+    return path
+
+
+def summary(result: ScanResult) -> list[tuple[object, ...]]:
+    return [(f.item.key, f.item.text, f.verdict.scores, f.verdict.flags, f.verdict.risk, f.verdict.evidence, f.verdict.summary, f.action)
+            for f in result.findings]
+
+
+def ledgers(result: ScanResult) -> list[tuple[object, ...]]:
+    return [(a.platform, name, lg.records, lg.imported, dict(lg.skipped), dict(lg.errors)) for a in result.accounts
+            for name, lg in a.ledgers.items()]
+
+
+@pytest.fixture(scope="module")
+def serial(archive) -> ScanResult:
+    return scan([str(archive)], Context(workplaces=("Mercy General",)), workers=0)
+
+
+def test_generated_archive_is_complete_and_accounted(serial):
+    posts = [f for f in serial.findings if f.item.kind in ("post", "reply", "repost")]
+    messages = [f for f in serial.findings if f.item.kind in ("dm", "dm_received")]
+    assert len(posts) == 3000
+    assert len(messages) == 30 * 5 + 3 * 10  # one-to-one and group chats
+    assert all(lg.unaccounted == 0 for a in serial.accounts for lg in a.ledgers.values())
+    group = next(lg for a in serial.accounts for name, lg in a.ledgers.items() if name.endswith("direct-messages-group.js"))
+    assert sum(group.skipped.values()) == 3 * 3  # join, rename and leave events are not messages
+
+
+def test_two_workers_give_identical_findings_in_identical_order(archive, serial, monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK", 500)
+    result = scan([str(archive)], Context(workplaces=("Mercy General",)), workers=2)
+    assert summary(result) == summary(serial)
+    assert ledgers(result) == ledgers(serial)
+
+
+def test_a_dead_worker_is_replaced_by_classifying_here(archive, serial, monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK", 500)
+    started = parallel.Classification._start
+
+    def start_then_kill(self: parallel.Classification) -> None:
+        started(self)
+        os.kill(self._zygote.pid, signal.SIGKILL)
+
+    monkeypatch.setattr(parallel.Classification, "_start", start_then_kill)
+    result = scan([str(archive)], Context(workplaces=("Mercy General",)), workers=2)
+    assert summary(result) == summary(serial)
+
+
+def test_chunks_sent_under_an_older_context_are_redone(serial, monkeypatch):
+    """An importer may read the profile (and so the user's town) after some items went out."""
+    monkeypatch.setattr(parallel, "CHUNK", 500)
+    items = [f.item for f in serial.findings]
+    early, final = Context(), Context(workplaces=("Mercy General",), places=("Springfield",))
+    with parallel.Classification(2) as work:
+        work.set_context(early)
+        for n in range(1, len(items) + 1):
+            work.feed(items[:n])
+        verdicts = work.finish(items, final)
+    with parallel.Classification(0) as work:
+        expected = work.finish(items, final)
+    assert verdicts == expected
+    assert verdicts != parallel.Classification(0).finish(items, early)
