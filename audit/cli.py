@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ def cli() -> None:
 
 
 def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
-             state: Path | None = None, redact: bool = False) -> None:
+             state: Path | None = None, redact: bool = False, media: MediaOptions | None = None) -> None:
     from audit import state as decisions_db
     from audit.pipeline import scan
     from reports.render import write_all
@@ -87,6 +88,8 @@ def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
         progress.close()
         _fail(str(exc))
         return
+    if media is not None:
+        _attach_media(result, context, media, progress)
     progress.close()
     out.mkdir(parents=True, exist_ok=True)
     try:
@@ -110,6 +113,38 @@ def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
         click.echo(f"Redacted report: {paths['redacted']}", err=True)
 
 
+@dataclass(frozen=True, slots=True)
+class MediaOptions:
+    ocr: bool
+    workplace_location: tuple[float, float, float] | None
+
+
+def _attach_media(result: Any, context: Context, options: MediaOptions, progress: _Progress) -> None:
+    try:
+        from audit.media.attach import attach_media
+    except ImportError as exc:
+        _fail(f"--media: {exc}")
+        return
+    summary = attach_media(result, context, ocr=options.ocr, workplace_location=options.workplace_location, progress=progress)
+    progress.close()
+    click.echo(f"Checked {summary.files} photos and videos in {summary.items} items; {summary.flagged} give something away.", err=True)
+    for note in summary.notes[:5]:
+        click.echo(f"  note: {note}", err=True)
+
+
+def _location(value: str | None) -> tuple[float, float, float] | None:
+    """`LAT,LON[,RADIUS_M]` → (lat, lon, radius); 250 m when the radius is left out."""
+    if not value:
+        return None
+    try:
+        parts = [float(p) for p in value.split(",")]
+    except ValueError:
+        parts = []
+    if len(parts) not in (2, 3) or not (-90 <= parts[0] <= 90 and -180 <= parts[1] <= 180) or (len(parts) == 3 and parts[2] <= 0):
+        raise click.BadParameter("expected LAT,LON or LAT,LON,RADIUS_METRES, e.g. 40.7411,-73.9897,300")
+    return parts[0], parts[1], parts[2] if len(parts) == 3 else 250.0
+
+
 @cli.command()
 @click.argument("exports", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the report and findings.")
@@ -117,9 +152,13 @@ def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
 @click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path),
               help="Decisions database (default: OUT/decisions.sqlite). Kept across scans.")
 @click.option("--redact", is_flag=True, help="Also write report-redacted.html, identifiers masked, to show a mentor.")
+@click.option("--media", is_flag=True, help="Check photos and videos too: location and time metadata, text in the picture (needs Pillow).")
+@click.option("--ocr/--no-ocr", default=True, show_default=True, help="With --media, read text in photos (Tesseract, if installed).")
+@click.option("--workplace-location", metavar="LAT,LON[,RADIUS]", help="With --media, flag photos taken near work (250 m).")
 @with_context
 def scan(exports: tuple[str, ...], out: Path, quiet: bool, workplace: tuple[str, ...], unit: tuple[str, ...],
-         city: tuple[str, ...], colleague: tuple[str, ...], state: Path | None = None, redact: bool = False) -> None:
+         city: tuple[str, ...], colleague: tuple[str, ...], state: Path | None = None, redact: bool = False,
+         media: bool = False, ocr: bool = True, workplace_location: str | None = None) -> None:
     """Scan one or more exports (zip files or unpacked folders) and write the report.
 
     \b
@@ -127,7 +166,9 @@ def scan(exports: tuple[str, ...], out: Path, quiet: bool, workplace: tuple[str,
         backscroll scan twitter-2024-11-16-abc.zip --out ~/backscroll-report
         backscroll scan facebook-part1.zip facebook-part2.zip --out report --workplace "Mercy General"
     """
-    run_scan(exports, out, _context(workplace, unit, city, colleague), quiet, state, redact)
+    location = _location(workplace_location)
+    options = MediaOptions(ocr=ocr, workplace_location=location) if media else None
+    run_scan(exports, out, _context(workplace, unit, city, colleague), quiet, state, redact, options)
 
 
 @cli.command()

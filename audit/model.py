@@ -7,9 +7,10 @@ record fails in its importer and never halfway through rendering a report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Platform(StrEnum):
@@ -176,4 +177,6 @@ class Finding:
     verdict: Verdict
     action: str
     decision: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    # A MediaFinding when photos were analysed (--media); typed loosely so this
+    # module does not depend on the optional media extra.
+    media: Any = None

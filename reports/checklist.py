@@ -109,8 +109,9 @@ def _line(f: Finding, action: str) -> str:
     link = f"<{url}>" if url else "(no link: find it by date in the activity log)"
     reason = md_escape(v.summary) if v.summary else flags
     source = "your decision" if f.decision else "recommended"
+    photo = f"  \n  Photo: {md_escape(f.media.action)} ({md_escape(f.media.summary)})" if f.media is not None and f.media.action else ""
     return (f"- [ ] **{action}** ({source}) · risk {v.risk} · {when} · {item.kind} · {flags} · `{item.key}`  \n"
-            f"  {link}  \n  Why: {reason}  \n  “{md_escape(excerpt(item.text))}”")
+            f"  {link}  \n  Why: {reason}  \n  “{md_escape(excerpt(item.text))}”{photo}")
 
 
 def write_checklist(result: ScanResult, path: Path) -> None:

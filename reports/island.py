@@ -89,4 +89,25 @@ class Island:
         if decision:
             rec["dc"] = decision.status
             rec["da"] = decision.decided_at
+        if f.media is not None:
+            rec["g"] = media_record(f.media)
         return rec
+
+
+def media_record(media: Any) -> dict[str, Any]:
+    """What the photo checks found, for the page: thumbnails stay blurred until clicked."""
+    return {
+        "s": media.summary,
+        "x": media.action or "",
+        "f": [
+            {
+                "u": f.uri,
+                "th": f.thumbnail if f.thumbnail and f.thumbnail.startswith("data:image/") else "",
+                "o": f.ocr_text,
+                "a": f.action or "",
+                "w": [ev.reason for ev in f.evidence],
+                "n": list(f.notes),
+            }
+            for f in media.files
+        ],
+    }

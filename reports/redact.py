@@ -81,7 +81,8 @@ def redact_finding(f: Finding) -> Finding:
             evidence.append(replace(ev, start=start, end=end, text=new_text[start:end]))
     item: Item = replace(f.item, text=new_text, counterpart=PERSON if f.item.counterpart else None)
     verdict: Verdict = replace(f.verdict, evidence=tuple(evidence))
-    return Finding(item, verdict, f.action, f.decision, dict(f.extra))
+    # Photos and the text read from them are left out: they are what needs hiding.
+    return Finding(item, verdict, f.action, f.decision, media=None)
 
 
 def redact(result: ScanResult) -> ScanResult:

@@ -223,7 +223,8 @@ def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | 
         steps=ACCOUNT_STEPS,
         script=script,
         style=style,
-        csp=f"default-src 'none'; script-src {csp_hash(script)}; style-src {csp_hash(style)}; img-src 'none'; "
+        csp=f"default-src 'none'; script-src {csp_hash(script)}; style-src {csp_hash(style)}; "
+            f"img-src {'data:' if any('g' in r for r in records) else chr(39) + 'none' + chr(39)}; "
             "base-uri 'none'; form-action 'none'",
         redacted=redacted,
         page_size=PAGE_SIZE,

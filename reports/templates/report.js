@@ -85,6 +85,7 @@
     var ul = el('ul', 'why');
     rec.w.forEach(function (w) { ul.appendChild(el('li', null, '“' + w[0] + '”: ' + REASONS[w[2]])); });
     art.appendChild(ul);
+    if (rec.g) art.appendChild(renderMedia(rec.g));
     art.appendChild(el('div', 'scores', CATS.map(function (c, i) { return TITLES[i] + ' ' + rec.s[i].toFixed(2); }).join(' · ')));
     var bar = el('div', 'decide');
     bar.setAttribute('role', 'group');
@@ -100,6 +101,36 @@
     bar.appendChild(el('span', 'state', dec ? 'decided: ' + LABELS[dec] : 'not decided'));
     art.appendChild(bar);
     return art;
+  }
+
+  // Photos: blurred until the user asks, since the page may be open on a shared screen.
+  function renderMedia(g) {
+    var box = el('div', 'media');
+    box.appendChild(el('p', 'summary', 'Photos: ' + (g.s || 'nothing found') + (g.x ? ' (' + g.x + ')' : '')));
+    g.f.forEach(function (f) {
+      var fig = el('figure', 'photo');
+      if (/^data:image\//.test(f.th)) {
+        var img = el('img', 'thumb');
+        img.src = f.th;
+        img.alt = 'photo ' + f.u + ' (blurred; click to reveal)';
+        img.tabIndex = 0;
+        var toggle = function () { img.classList.toggle('revealed'); };
+        img.addEventListener('click', toggle);
+        img.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(); } });
+        fig.appendChild(img);
+      }
+      var cap = el('figcaption', null, f.u + (f.a ? ': ' + f.a : ''));
+      fig.appendChild(cap);
+      if (f.w.length) {
+        var reasons = el('ul', 'why');
+        f.w.forEach(function (w) { reasons.appendChild(el('li', null, w)); });
+        fig.appendChild(reasons);
+      }
+      if (f.o) fig.appendChild(el('pre', 'ocr', f.o));
+      f.n.forEach(function (n) { fig.appendChild(el('p', 'note', n)); });
+      box.appendChild(fig);
+    });
+    return box;
   }
 
   function decide(rec, status, art) {
