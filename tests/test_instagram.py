@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import random
 import zipfile
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from damage import damaged_copy
 
 import importers
 from audit.archive import Archive
@@ -404,46 +403,11 @@ SCHEMA_KEYS = (
     "value", "timestamp", "href", "sender_name", "timestamp_ms", "content", "share", "link", "participants", "text_app_post",
     "is_reply", "profile_user", "Username", "Name", "Private Account", "caption", "taken_at", "path", "location",
 )
-SCALARS = (None, True, False, 0, -1, 1.5, 2**70, -(2**70), 1e300, "", "x", "2018-05-01T12:00:00", "1700000000",
-           "caf\u00c3\u00a9", "\ud800", "(1, 2)", "(91 , 200)")
-
-
-def garbage(rng: random.Random, depth: int = 0) -> object:
-    """A JSON value shaped loosely like Meta's records, with the wrong type wherever chance puts it."""
-    roll = rng.random()
-    if depth > 3 or roll < 0.35:
-        return rng.choice(SCALARS)
-    if roll < 0.55:
-        return [garbage(rng, depth + 1) for _ in range(rng.randint(0, 3))]
-    return {rng.choice(SCHEMA_KEYS): garbage(rng, depth + 1) for _ in range(rng.randint(0, 5))}
-
-
-def mutate(rng: random.Random, value: object) -> object:
-    """The value with a few of its parts swapped for garbage, keys dropped, or lists emptied."""
-    if rng.random() < 0.08:
-        return garbage(rng, 2)
-    if isinstance(value, dict):
-        return {k: mutate(rng, v) for k, v in value.items() if rng.random() > 0.05}
-    if isinstance(value, list):
-        return [mutate(rng, v) for v in value if rng.random() > 0.05]
-    return value
-
-
 @pytest.mark.parametrize("seed", range(40))
 @pytest.mark.parametrize("layout", ("instagram/2025", "instagram/2018"))
 def test_damaged_records_never_stop_the_import(layout, seed, fixtures, tmp_path):
     """A real layout with records damaged at random: items and skips come out, never an exception, and no record is lost."""
-    rng = random.Random(seed)
-    for path in sorted((fixtures / layout).rglob("*")):
-        if not path.is_file():
-            continue
-        dest = tmp_path / path.relative_to(fixtures / layout)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            dest.write_text(json.dumps(mutate(rng, json.loads(path.read_text()))))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            dest.write_bytes(path.read_bytes())
-    events = events_of(tmp_path)
+    events = events_of(damaged_copy(fixtures / layout, tmp_path, seed, SCHEMA_KEYS))
     assert isinstance(events[0], AccountInfo)
     assert unaccounted(events) == {}
     for item in (e for e in events if isinstance(e, Item)):
