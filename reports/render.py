@@ -199,10 +199,15 @@ def island_data(result: ScanResult, decisions: dict[str, Decision], redacted: bo
     return data, records
 
 
-def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | None = None, *, redacted: bool = False) -> None:
+def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | None = None, *, redacted: bool = False,
+               app_links: list[tuple[str, str]] | None = None) -> None:
+    """`app_links` ((href, label) for a nav bar) makes the copy the local web app serves: its buttons
+    save decisions to the app (fetch to 'self') instead of the browser; None writes the static file."""
     decisions = decisions or {}
     env = environment()
     data, records = island_data(result, decisions, redacted)
+    if app_links is not None:
+        data["served"] = True
     script = _raw(env, "report.js")
     style = _raw(env, "report.css")
     views = accounts.views(result)
@@ -225,10 +230,11 @@ def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | 
         style=style,
         csp=f"default-src 'none'; script-src {csp_hash(script)}; style-src {csp_hash(style)}; "
             f"img-src {'data:' if any('g' in r for r in records) else chr(39) + 'none' + chr(39)}; "
-            "base-uri 'none'; form-action 'none'",
+            "base-uri 'none'; form-action 'none'" + ("; connect-src 'self'" if app_links is not None else ""),
         redacted=redacted,
         page_size=PAGE_SIZE,
         out_dir=str(path.parent),
+        app_links=app_links,
     )
     with _private_open(path) as fh:
         fh.write(html)

@@ -9,12 +9,18 @@
   var DISMISSED = { keep: true, not_a_problem: true };
   var STORE = 'backscroll:decisions:' + D.id;
   var $ = function (id) { return document.getElementById(id); };
+  // Served by `backscroll serve`: decisions live in the app's database, `local` mirrors it.
+  var SERVED = D.served === true, TOKEN = null, pending = 0;
 
-  var local = {}, canStore = true;
-  try {
-    local = JSON.parse(window.localStorage.getItem(STORE) || '{}') || {};
-  } catch (e) {
-    canStore = false;
+  var local = {}, canStore = !SERVED;
+  if (SERVED) {
+    ITEMS.forEach(function (rec) { if (rec.dc) local[rec.k] = { status: rec.dc, at: rec.da }; });
+  } else {
+    try {
+      local = JSON.parse(window.localStorage.getItem(STORE) || '{}') || {};
+    } catch (e) {
+      canStore = false;
+    }
   }
   function save() {
     if (!canStore) return;
@@ -22,11 +28,13 @@
   }
   // A decision made on this page wins over the stored one only if it is newer.
   function decision(rec) {
+    if (SERVED) return local[rec.k] ? local[rec.k].status || null : null;
     var l = local[rec.k];
     if (l && (!rec.da || l.at > rec.da)) return l.status;
     return rec.dc || null;
   }
   function unsaved() {
+    if (SERVED) return pending;
     var n = 0;
     ITEMS.forEach(function (rec) { var l = local[rec.k]; if (l && (!rec.da || l.at > rec.da) && (l.status || null) !== (rec.dc || null)) n++; });
     return n;
@@ -134,13 +142,42 @@
   }
 
   function decide(rec, status, art) {
+    var before = local[rec.k];
     local[rec.k] = { status: status, at: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
-    save();
+    if (SERVED) send(rec, status, before); else save();
     var fresh = renderItem(rec);
     art.parentNode.replaceChild(fresh, art);
     fresh.focus();
     progress();
     return fresh;
+  }
+
+  function warn(text) { var w = $('storage-warn'); w.textContent = text; w.hidden = false; }
+  function send(rec, status, before) {
+    pending++;
+    fetch('decisions', {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'X-Backscroll-Token': TOKEN || '' },
+      body: JSON.stringify({ key: rec.k, status: status })
+    }).then(function (r) {
+      return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || 'HTTP ' + r.status); return j; });
+    }).then(function (j) {
+      pending--;
+      local[rec.k] = { status: j.status, at: j.at };
+      progress();
+    }).catch(function (e) {
+      pending--;
+      if (before) local[rec.k] = before; else delete local[rec.k];
+      warn('This decision was not saved (' + e.message + '). Is backscroll still running? Reload the page and try again.');
+      apply(true);
+      progress();
+    });
+  }
+  function load() {
+    return fetch('decisions', { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
+      .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+      .then(function (j) { TOKEN = j.token; local = j.decisions || {}; })
+      .catch(function (e) { warn('Could not load your saved decisions (' + e.message + '). Reload the page.'); });
   }
 
   // Filters, search and sort work on the data, not the DOM.
@@ -218,6 +255,11 @@
     ITEMS.forEach(function (r) { if (decision(r)) done++; });
     var n = unsaved();
     $('progress').textContent = done + ' of ' + ITEMS.length + ' decided' + (n ? ' · ' + n + ' not yet saved to the database' : '');
+    if (SERVED) {
+      var counts = {};
+      ITEMS.forEach(function (r) { var d = decision(r); if (d) counts[d] = (counts[d] || 0) + 1; });
+      STATUSES.forEach(function (st) { var c = $('count-' + st); if (c) c.textContent = counts[st] || 0; });
+    }
   }
 
   function exportDecisions() {
@@ -300,6 +342,11 @@
     draw();
   });
   ['filters', 'toolbar', 'keys'].forEach(function (id) { $(id).hidden = false; });
+  if (SERVED) {
+    $('export').hidden = true;
+    load().then(function () { apply(false); progress(); });
+    return;
+  }
   if (!canStore) $('storage-warn').hidden = false;
   apply(false);
   progress();
