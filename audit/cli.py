@@ -308,6 +308,37 @@ def classify(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str,
 
 
 @cli.command()
+@click.option("--port", type=int, default=None, help="Port to listen on (default 8765, or a free one if taken).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; only this computer by default.")
+@click.option("--allow-remote", is_flag=True, help="Allow a --host other than this computer (not recommended: no encryption).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Private folder for uploads, reports and decisions (default: your application-data folder).")
+@click.option("--max-upload-gb", type=float, default=20.0, show_default=True, help="Largest upload accepted, in GB.")
+@click.option("--no-browser", is_flag=True, help="Do not open the browser; open the printed link yourself.")
+def serve(port: int | None, host: str, allow_remote: bool, data_dir: Path | None, max_upload_gb: float, no_browser: bool) -> None:
+    """Start the local web app and open it in your browser: upload an export, review, decide, download.
+
+    Everything stays on this computer; the app listens on 127.0.0.1 only.
+
+    \b
+    Example:
+        backscroll serve
+        backscroll serve --port 9000 --no-browser
+    """
+    from audit.web.security import Settings
+    from audit.web.server import DEFAULT_PORT, RemoteRefused, default_data_dir, run
+
+    settings = Settings(data_dir=data_dir or default_data_dir(), port=port or DEFAULT_PORT, host=host,
+                        max_upload=int(max_upload_gb * 1024**3), allow_remote=allow_remote)
+    try:
+        run(settings, port_given=port is not None, open_browser=not no_browser, echo=lambda line: click.echo(line, err=True))
+    except RemoteRefused as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{settings.port}: {exc.strerror or exc}")
+
+
+@cli.command()
 def evaluate() -> None:
     """Precision, recall and F1 per category on the held-out posts, next to a keyword baseline."""
     from audit.evaluation import evaluate as run
