@@ -1,0 +1,356 @@
+"""The local web app through Flask's test client: every route, every guard, bad uploads, decisions."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sqlite3
+import stat
+import struct
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("flask", reason="the web app needs Flask")
+
+from flask.testing import FlaskClient
+
+from audit.errors import ExportError
+from audit.web import Settings, create_app
+from audit.web.security import TOKEN_HEADER, host_allowed
+
+PORT = 5123
+HOST = f"127.0.0.1:{PORT}"
+KEY = "access-key-for-tests"
+TOKEN = "csrf-token-for-tests"
+LIMIT = 2 * 1024 * 1024
+
+
+class Client(FlaskClient):
+    """Reads every response to the end, so files sent with send_file are closed."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+def make(tmp_path: Path, scan_fn=None):  # type: ignore[no-untyped-def]
+    settings = Settings(data_dir=tmp_path / "data", port=PORT, access_key=KEY, token=TOKEN, max_upload=LIMIT)
+    app = create_app(settings, scan_fn)
+    app.test_client_class = Client
+    app.config["SERVER_NAME"] = HOST  # the test client's Host header
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):  # type: ignore[no-untyped-def]
+    app = make(tmp_path)
+    yield app
+    app.extensions["backscroll"].close()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    c = app.test_client()
+    assert c.get(f"/?key={KEY}").status_code == 302  # sets the access cookie
+    return c
+
+
+def post(client, url: str, **kw):  # type: ignore[no-untyped-def]
+    headers = {TOKEN_HEADER: TOKEN, "Accept": "application/json", **kw.pop("headers", {})}
+    return client.post(url, headers=headers, **kw)
+
+
+def upload(client, *paths: Path, **fields: str):  # type: ignore[no-untyped-def]
+    files = [(io.BytesIO(p.read_bytes()), p.name) for p in paths]
+    return post(client, "/scans", data={"export": files, **fields}, content_type="multipart/form-data")
+
+
+def wait(client, scan_id: str, timeout: float = 60) -> dict:  # type: ignore[type-arg]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(f"/scans/{scan_id}/status").get_json()
+        if status["status"] not in ("queued", "scanning"):
+            return status
+        time.sleep(0.05)
+    raise AssertionError("scan did not finish")
+
+
+def scanned(client, make_zip) -> str:  # type: ignore[no-untyped-def]
+    response = upload(client, make_zip("x/2024", name="twitter-2024.zip"))
+    assert response.status_code == 202, response.data
+    scan_id = response.get_json()["id"]
+    assert wait(client, scan_id)["status"] == "done"
+    return scan_id
+
+
+def test_index_page_has_the_upload_form_and_strict_headers(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'name="export"' in html and "multiple" in html and TOKEN in html
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert "<script>" not in html  # no inline script on the app's pages
+    assert client.get("/static/app.js").status_code == 200
+
+
+def test_without_the_access_key_nothing_is_shown(app):
+    c = app.test_client()
+    assert c.get("/").status_code == 403
+    assert c.get("/?key=wrong").status_code == 403
+    first = c.get(f"/?key={KEY}")
+    assert first.status_code == 302 and "HttpOnly" in first.headers["Set-Cookie"] and "SameSite=Strict" in first.headers["Set-Cookie"]
+    assert c.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("host", ["evil.example:5123", "localhost.evil.example:5123", "127.0.0.1:80", "127.0.0.1", "10.0.0.2:5123"])
+def test_foreign_host_headers_are_refused(client, host):
+    assert client.get("/", headers={"Host": host}).status_code == 400
+    assert post(client, "/delete-everything", headers={"Host": host}).status_code == 400
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:5123", "localhost:5123", "[::1]:5123", "LOCALHOST:5123"])
+def test_loopback_host_headers_are_accepted(client, host):
+    assert client.get(f"/?key={KEY}", headers={"Host": host}).status_code == 302  # cookies are per host name
+
+
+def test_remote_hosts_need_allow_remote_and_never_a_name(tmp_path):
+    settings = Settings(data_dir=tmp_path, port=PORT, allow_remote=True)
+    assert host_allowed("192.168.1.5:5123", settings)
+    assert not host_allowed("rebind.example:5123", settings)
+    assert not host_allowed("192.168.1.5:80", settings)
+
+
+def test_state_changes_need_the_token(client, make_zip, app):
+    zipped = make_zip("x/2024")
+    no_token = client.post("/scans", data={"export": (io.BytesIO(zipped.read_bytes()), "x.zip")},
+                           content_type="multipart/form-data", headers={"Accept": "application/json"})
+    assert no_token.status_code == 403 and "Reload" in no_token.get_json()["error"]
+    wrong = post(client, "/delete-everything", headers={TOKEN_HEADER: "nope"})
+    assert wrong.status_code == 403
+    foreign = post(client, "/delete-everything", headers={"Origin": "http://evil.example"})
+    assert foreign.status_code == 403
+    assert app.extensions["backscroll"].listing() == []
+    assert not list((app.extensions["backscroll"].incoming).iterdir())  # refused uploads are not kept
+    # the token in a plain form field works too (the pages work without script)
+    form = client.post("/delete-everything", data={"token": TOKEN})
+    assert form.status_code == 303
+
+
+def test_upload_scan_report_decide_download_delete(client, make_zip, app, tmp_path):
+    store = app.extensions["backscroll"]
+    scan_id = scanned(client, make_zip)
+    data_dir = tmp_path / "data"
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    upload_file = data_dir / "scans" / scan_id / "uploads" / "twitter-2024.zip"
+    assert upload_file.is_file() and stat.S_IMODE(upload_file.stat().st_mode) == 0o600
+
+    status = client.get(f"/scans/{scan_id}/status").get_json()
+    assert status["items"] > 0 and status["flagged"] > 0 and status["names"] == ["twitter-2024.zip"]
+    assert client.get(f"/scans/{scan_id}").status_code == 302  # done: straight to the report
+
+    report = client.get(f"/scans/{scan_id}/report")
+    assert report.status_code == 200
+    html = report.get_data(as_text=True)
+    csp = report.headers["Content-Security-Policy"]
+    assert "connect-src 'self'" in csp and "frame-ancestors 'none'" in csp and "'sha256-" in csp
+    assert '"served":true' in html and 'href="files/checklist.html"' in html
+
+    listing = client.get(f"/scans/{scan_id}/decisions").get_json()
+    assert listing["token"] == TOKEN and listing["decisions"] == {}
+    key = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', html).group(1))["items"][0]["k"]
+    set_ = post(client, f"/scans/{scan_id}/decisions", json={"key": key, "status": "keep"})
+    assert set_.status_code == 200 and set_.get_json()["status"] == "keep"
+    with sqlite3.connect(data_dir / "decisions.sqlite") as db:  # the CLI's database, the CLI's format
+        assert db.execute("SELECT status, origin FROM decisions WHERE key = ?", (key,)).fetchone() == ("keep", "web")
+    assert client.get(f"/scans/{scan_id}/decisions").get_json()["decisions"][key]["status"] == "keep"  # after a reload
+
+    csv_text = client.get(f"/scans/{scan_id}/files/findings.csv").get_data(as_text=True)
+    assert any(line.startswith("x,") and line.endswith(",keep") for line in csv_text.splitlines())  # rewritten with it
+    checklist = client.get(f"/scans/{scan_id}/files/checklist.md")
+    assert checklist.status_code == 200 and "attachment" in checklist.headers["Content-Disposition"]
+    printable = client.get(f"/scans/{scan_id}/files/checklist.html")
+    assert printable.status_code == 200 and "style-src 'sha256-" in printable.headers["Content-Security-Policy"]
+    ids = client.get(f"/scans/{scan_id}/files/x-delete-ids.txt")
+    assert ids.status_code == 200 and key.split(":", 1)[1] not in ids.get_data(as_text=True)  # kept: not to delete
+    assert client.get(f"/scans/{scan_id}/files/facebook-activity-log.csv").status_code == 404
+    assert client.get(f"/scans/{scan_id}/files/decisions.sqlite").status_code == 404
+    assert client.get(f"/scans/{scan_id}/files/..%2Fscan.json").status_code == 404
+
+    cleared = post(client, f"/scans/{scan_id}/decisions", json={"key": key, "status": None})
+    assert cleared.get_json()["status"] is None
+    assert post(client, f"/scans/{scan_id}/decisions", json={"key": key, "status": "burn"}).status_code == 400
+    assert post(client, f"/scans/{scan_id}/decisions", json={"key": "nonsense", "status": "keep"}).status_code == 400
+
+    assert scan_id in client.get("/").get_data(as_text=True)
+    gone = post(client, f"/scans/{scan_id}/delete")
+    assert gone.status_code == 200
+    assert not (data_dir / "scans" / scan_id).exists()
+    assert store.listing() == []
+    assert client.get(f"/scans/{scan_id}/report").status_code == 404
+    assert (data_dir / "decisions.sqlite").is_file()  # decisions outlive a scan unless the user asks
+
+
+def test_outputs_are_rewritten_after_a_restart(tmp_path, make_zip):
+    first = make(tmp_path)
+    c = first.test_client()
+    c.get(f"/?key={KEY}")
+    scan_id = scanned(c, make_zip)
+    first.extensions["backscroll"].close()
+    second = make(tmp_path)  # a new run: nothing in memory, same data dir
+    c = second.test_client()
+    c.get(f"/?key={KEY}")
+    assert scan_id in c.get("/").get_data(as_text=True)
+    key = next(iter(second.extensions["backscroll"].results), None)
+    assert key is None
+    item = json.loads((tmp_path / "data" / "scans" / scan_id / "out" / "findings.jsonl").read_text().splitlines()[0])["key"]
+    post(c, f"/scans/{scan_id}/decisions", json={"key": item, "status": "delete"})
+    assert item.split(":", 1)[1] in c.get(f"/scans/{scan_id}/files/x-delete-ids.txt").get_data(as_text=True)
+    second.extensions["backscroll"].close()
+
+
+def bad_uploads(tmp_path: Path, make_zip) -> dict[str, tuple[Path, str]]:  # type: ignore[no-untyped-def]
+    cases: dict[str, tuple[Path, str]] = {}
+    text = tmp_path / "notes.zip"
+    text.write_text("just some text")
+    cases["not a zip"] = (text, "notes.zip: is not a zip archive")
+    page = tmp_path / "download.zip"
+    page.write_text("<!DOCTYPE html><html><body>Sign in</body></html>")
+    cases["web page"] = (page, "is a web page")
+    html_export = tmp_path / "facebook-html.zip"
+    with zipfile.ZipFile(html_export, "w") as zf:
+        zf.writestr("start_here.html", "<html></html>")
+        zf.writestr("your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.html", "<html></html>")
+    cases["meta html"] = (html_export, "Format: JSON")
+    good = make_zip("x/2024")
+    truncated = tmp_path / "truncated.zip"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    cases["truncated"] = (truncated, "truncated or damaged")
+    nested = tmp_path / "nested.zip"
+    with zipfile.ZipFile(nested, "w") as zf:
+        zf.write(good, "twitter.zip")
+    cases["zip of zips"] = (nested, "zips inside zips")
+    return cases
+
+
+@pytest.mark.parametrize("case", ["not a zip", "web page", "meta html", "truncated", "zip of zips"])
+def test_bad_uploads_give_a_plain_message_and_the_app_keeps_working(client, make_zip, tmp_path, case):
+    path, expected = bad_uploads(tmp_path, make_zip)[case]
+    response = upload(client, path)
+    assert response.status_code == 202
+    scan_id = response.get_json()["id"]
+    status = wait(client, scan_id)
+    assert status["status"] == "failed" and expected in status["error"]
+    assert str(tmp_path) not in status["error"]  # the user's file name, not the data dir
+    assert not (tmp_path / "data" / "scans" / scan_id / "uploads").exists()  # useless uploads are removed at once
+    page = client.get(f"/scans/{scan_id}").get_data(as_text=True)
+    assert expected.split(": ")[-1] in page.replace("&#39;", "'")
+    assert client.get(f"/scans/{scan_id}/report").status_code == 302
+    assert scanned(client, make_zip)  # and the next upload works
+
+
+def test_a_zip_bomb_member_is_refused_and_the_rest_is_read(client, make_zip):
+    bomb = make_zip("x/2024", name="bomb.zip")
+    with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("data/tweets-part9.js", b"window.YTD.tweets.part9 = [" + b" " * (1 << 20) + b"]")
+    raw = bytearray(bomb.read_bytes())
+    at = raw.rfind(b"PK\x01\x02")  # the last member's central header: declare 4 GB uncompressed
+    assert raw[at + 46: at + 46 + 20] == b"data/tweets-part9.js"
+    struct.pack_into("<I", raw, at + 24, 0xFFFF_FFF0)
+    bomb.write_bytes(bytes(raw))
+    status = wait(client, upload(client, bomb).get_json()["id"])
+    assert status["status"] == "done" and status["items"] > 0 and status["problems"] == 1
+    assert "1 records could not be read" in client.get("/").get_data(as_text=True)
+
+
+def test_uploads_over_the_limit_are_refused(client, tmp_path, app):
+    big = tmp_path / "big.zip"
+    big.write_bytes(b"PK" + bytes(LIMIT + 10))
+    response = upload(client, big)
+    response.request.environ["wsgi.input"].close()  # the test client spooled the body; the server never read it
+    assert response.status_code == 413
+    assert "larger than the limit of 2 MB" in response.get_json()["error"]
+    assert app.extensions["backscroll"].listing() == []
+    assert not list(app.extensions["backscroll"].incoming.iterdir())
+
+
+def test_an_upload_without_a_file_is_refused(client):
+    response = post(client, "/scans", data={"export": []}, content_type="multipart/form-data")
+    assert response.status_code == 400 and "Choose" in response.get_json()["error"]
+
+
+def test_several_files_and_context_reach_the_pipeline(tmp_path, make_zip):
+    seen: dict = {}  # type: ignore[type-arg]
+
+    def fake(paths, context, progress):  # type: ignore[no-untyped-def]
+        seen.update(paths=paths, context=context)
+        raise ExportError(paths[0], "stop here")
+
+    app = make(tmp_path, fake)
+    c = app.test_client()
+    c.get(f"/?key={KEY}")
+    a = make_zip("x/2024", name="part.zip")
+    (tmp_path / "other").mkdir()
+    b = make_zip("x/2021", name="other/part.zip")
+    response = upload(c, a, b, workplace="Mercy General; St Elsewhere", unit="6 West")
+    wait(c, response.get_json()["id"])
+    assert [Path(p).name for p in seen["paths"]] == ["part.zip", "part (2).zip"]
+    assert seen["context"].workplaces == ("Mercy General", "St Elsewhere") and seen["context"].units == ("6 West",)
+    app.extensions["backscroll"].close()
+
+
+def test_progress_is_reported_and_a_running_scan_can_be_deleted(tmp_path, make_zip):
+    release = threading.Event()
+
+    def slow(paths, context, progress):  # type: ignore[no-untyped-def]
+        progress("classify", 3, 10)
+        release.wait(10)
+        raise ExportError(paths[0], "cancelled")
+
+    app = make(tmp_path, slow)
+    c = app.test_client()
+    c.get(f"/?key={KEY}")
+    scan_id = upload(c, make_zip("x/2024")).get_json()["id"]
+    for _ in range(100):
+        status = c.get(f"/scans/{scan_id}/status").get_json()
+        if status["stage"] == "classify":
+            break
+        time.sleep(0.02)
+    assert (status["status"], status["done"], status["total"]) == ("scanning", 3, 10)
+    assert "Scanning your export" in c.get(f"/scans/{scan_id}").get_data(as_text=True)
+    post(c, f"/scans/{scan_id}/delete")
+    assert c.get(f"/scans/{scan_id}/status").status_code == 404
+    release.set()
+    app.extensions["backscroll"].close()
+    assert not (tmp_path / "data" / "scans" / scan_id).exists()
+
+
+def test_delete_everything_removes_scans_and_decisions(client, make_zip, tmp_path):
+    scan_id = scanned(client, make_zip)
+    post(client, f"/scans/{scan_id}/decisions", json={"key": "x:1", "status": "lock"})
+    assert post(client, "/delete-everything").status_code == 200
+    assert not (tmp_path / "data" / "decisions.sqlite").exists()
+    assert not any((tmp_path / "data" / "scans").iterdir())
+
+
+def test_unknown_scans_and_ids_are_404(client):
+    for url in ("/scans/0123456789abcdef", "/scans/../../etc", "/scans/0123456789abcdef/status", "/scans/zz/report"):
+        assert client.get(url).status_code == 404
+    assert post(client, "/scans/0123456789abcdef/delete").status_code == 404
+
+
+def test_the_static_report_is_unchanged_by_the_app_hook(make_zip, tmp_path):
+    from audit.pipeline import scan
+    from reports.render import write_html
+
+    result = scan([str(make_zip("x/2024"))])
+    write_html(result, tmp_path / "static.html")
+    html = (tmp_path / "static.html").read_text()
+    assert "connect-src" not in html and '"served"' not in html and "app-nav" not in html.split("<style>")[1].split("</style>")[1]
