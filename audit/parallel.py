@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -40,7 +41,9 @@ class Classification:
             self._start()
 
     def _start(self) -> None:
-        ctx = multiprocessing.get_context("fork")
+        # Forking a process that runs other threads (the web app scans in one) can copy a held lock
+        # and hang the child; there the first worker starts fresh instead, which costs a second.
+        ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
         self._tasks: Any = ctx.Queue()
         self._done: Any = ctx.Queue()
         self._zygote = ctx.Process(target=_zygote, args=(self._tasks, self._done, self.workers, os.getpid()), daemon=False)
@@ -124,7 +127,11 @@ class Classification:
         if self._zygote.is_alive():
             self._zygote.terminate()
             self._zygote.join(timeout=5)
-        self._tasks.cancel_join_thread()
+        for channel in (self._tasks, self._done):
+            channel.close()
+            channel.cancel_join_thread()
+        if not self._zygote.is_alive():
+            self._zygote.close()
         self._zygote = None
 
     def __enter__(self) -> Classification:
@@ -148,7 +155,7 @@ def _compact(v: Verdict) -> Compact:
 
 def _expand(c: Compact) -> Verdict:
     scores, flags, risk, evidence, summary = c
-    return Verdict(dict(scores), flags, risk, tuple(Evidence(*e) for e in evidence), summary)
+    return Verdict(dict(scores), flags, risk, tuple(Evidence(*e) for e in evidence) if evidence else (), summary)
 
 
 def _zygote(tasks: Any, done: Any, workers: int, parent: int) -> None:

@@ -117,7 +117,7 @@ def scan(
 
     base = context or Context()
     opened = open_inputs(paths)
-    size = sum(archive.entry(m).size for _, found, archive, _ in opened for m in found.members if m in archive)
+    size = sum(_expected_bytes(archive, found.members) for _, found, archive, _ in opened)
     accounts: list[AccountScan] = []
     items: list[Item] = []
     seen: set[str] = set()
@@ -139,6 +139,16 @@ def scan(
     return ScanResult(accounts, findings)
 
 
+def _expected_bytes(archive: Archive, members: Sequence[str]) -> int:
+    """About how much JSON will be parsed: declared sizes, but no more than 20x what is stored (a lying header)."""
+    total = 0
+    for name in members:
+        if name in archive:
+            entry = archive.entry(name)
+            total += min(entry.size, entry.compressed * 20) if entry.compressed else entry.size
+    return total
+
+
 def _default_workers(size: int) -> int:
     """Two classifier processes on a multi-core machine for a large export, none otherwise."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -156,7 +166,7 @@ def _fold(base: Context, accounts: list[AccountScan]) -> Context:
 def _record(event: object, account: AccountScan, items: list[Item], seen: set[str]) -> None:
     ledgers = account.ledgers
     if isinstance(event, Item):
-        ledger = ledgers.setdefault(event.source, Ledger(event.source))
+        ledger = _ledger(ledgers, event.source)
         if event.key in seen:
             account.duplicates += 1
             ledger.skipped["same item appears twice in the export (kept once)"] += 1
@@ -165,14 +175,22 @@ def _record(event: object, account: AccountScan, items: list[Item], seen: set[st
         ledger.imported += 1
         items.append(event)
     elif isinstance(event, FileRead):
-        ledgers.setdefault(event.source, Ledger(event.source)).records += event.records
+        _ledger(ledgers, event.source).records += event.records
     elif isinstance(event, Skip):
-        ledger = ledgers.setdefault(event.source, Ledger(event.source))
+        ledger = _ledger(ledgers, event.source)
         (ledger.errors if event.error else ledger.skipped)[event.reason] += event.count
     elif isinstance(event, Connection):
         account.connections.append(event)
     elif isinstance(event, AccountInfo):
         account.info = event
+
+
+def _ledger(ledgers: dict[str, Ledger], source: str) -> Ledger:
+    """The file's ledger, made on first use: building one (two Counters) per event cost 1.5 s on 200,000 posts."""
+    ledger = ledgers.get(source)
+    if ledger is None:
+        ledger = ledgers[source] = Ledger(source)
+    return ledger
 
 
 def problems(result: ScanResult) -> Iterable[tuple[str, str, int]]:

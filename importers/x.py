@@ -519,9 +519,10 @@ def _edit_group(tweet: dict[str, Any]) -> str | None:
 
 def _edited(tweet: dict[str, Any], tid: str) -> bool:
     """The post lists other versions of itself in `edit_info.initial.editTweetIds`."""
-    initial = _dict(_dict(tweet.get("edit_info")).get("initial"))
-    ids = initial.get("editTweetIds")
-    return isinstance(ids, list) and any(str(i) != tid for i in ids)
+    info = tweet.get("edit_info")
+    initial = info.get("initial") if isinstance(info, dict) else None
+    ids = initial.get("editTweetIds") if isinstance(initial, dict) else None
+    return isinstance(ids, list) and (len(ids) > 1 or (len(ids) == 1 and str(ids[0]) != tid))
 
 
 def _post_id(tweet: Any) -> str | None:
