@@ -4,8 +4,14 @@
     python bench/generate.py facebook --posts 50000 --media-mb 1024 --out bench/out/fb-50k.zip
 
 Posts are stitched from phrase pools so the classifier sees realistic
-lengths and a realistic share of risky posts (about 1 in 12). Media files are
-stored uncompressed and never read by a scan: they are there to show it.
+lengths and a realistic share of risky posts (about 1 in 12). X records have
+the shape and size of a real 2024 tweets.js record (about 1.8 KB pretty-printed:
+edit_info, source, entities with mentions, links and hashtags,
+display_text_range, extended_entities with photo sizes on 15% of posts; 30%
+replies, 10% retweets), so the floor of merely parsing them is honest. DMs come
+one-to-one and in group chats with join, rename and leave events. Media files
+are named as the exporter names them, stored uncompressed and never read by a
+scan: they are there to make the zip as large as a real one.
 """
 
 from __future__ import annotations

@@ -83,3 +83,19 @@ def test_chunks_sent_under_an_older_context_are_redone(serial, monkeypatch):
         expected = work.finish(items, final)
     assert verdicts == expected
     assert verdicts != parallel.Classification(0).finish(items, early)
+
+
+def test_media_files_are_never_read(archive, monkeypatch):
+    from audit.archive import Archive
+
+    read: list[str] = []
+    original = Archive.read
+
+    def spy(self, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        read.append(name)
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(Archive, "read", spy)
+    scan([str(archive)], workers=0)
+    assert read and all(name.endswith(".js") for name in read)
+    assert not [name for name in read if "media" in name]
