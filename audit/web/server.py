@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import sys
 import threading
@@ -65,6 +66,7 @@ def url(settings: Settings) -> str:
 def run(settings: Settings, *, port_given: bool, open_browser: bool, echo: Callable[[str], None]) -> None:
     """Serve until Ctrl+C."""
     server = build(settings, port_given)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log: it would echo the access key
     if not is_loopback(settings.host):
         echo(f"WARNING: listening on {settings.host}:{settings.port}, beyond this computer. The connection is not "
              "encrypted; anyone on the network who gets the link can read your posts.")
