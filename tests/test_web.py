@@ -354,3 +354,20 @@ def test_the_static_report_is_unchanged_by_the_app_hook(make_zip, tmp_path):
     write_html(result, tmp_path / "static.html")
     html = (tmp_path / "static.html").read_text()
     assert "connect-src" not in html and '"served"' not in html and "app-nav" not in html.split("<style>")[1].split("</style>")[1]
+
+
+def test_photos_are_checked_by_default(client, tmp_path):
+    pytest.importorskip("PIL", reason="photo checks need Pillow")
+    import media_images as draw
+
+    export = draw.x_export(tmp_path / "photos.zip", {"5": ("coffee", draw.jpeg(draw.holiday(1), gps=(51.5074, -0.1278)))})
+    response = upload(client, export)
+    assert response.status_code == 202, response.data
+    scan_id = response.get_json()["id"]
+    assert wait(client, scan_id)["status"] == "done"
+    report = client.get(f"/scans/{scan_id}/report")
+    html = report.get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', html).group(1))
+    (photo,) = next(r for r in data["items"] if r["k"] == "x:5")["g"]["f"]
+    assert any("still carries the location" in reason for reason in photo["w"])
+    assert "img-src data:" in report.headers["Content-Security-Policy"]

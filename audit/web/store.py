@@ -193,7 +193,14 @@ class Store:
         ctx = scan.context
         context = Context(workplaces=tuple(ctx.get("workplace", ())), units=tuple(ctx.get("unit", ())),
                           places=tuple(ctx.get("city", ())), people=tuple(ctx.get("colleague", ())))
-        return self._scan_fn([str(uploads / n) for n in scan.names], context, progress)
+        result = self._scan_fn([str(uploads / n) for n in scan.names], context, progress)
+        try:
+            from audit.media.attach import attach_media
+        except ImportError:  # Pillow not installed: the report says nothing about photos
+            return result
+        # Photos are checked by default in the app; OCR when Tesseract is installed.
+        attach_media(result, context, ocr=shutil.which("tesseract") is not None, progress=progress)
+        return result
 
     def _run(self, scan: Scan) -> None:
         if scan.discard:  # deleted while it waited
