@@ -132,7 +132,8 @@ class XImporter:
         for listed in manifest_files:
             if listed not in archive and re.search(TWEET_FILES + "$", listed):
                 yield Skip(listed, "listed in data/manifest.js but missing from the archive (pass every part of a split archive)")
-        notes = self._notes(archive)
+        notes, note_events = self._notes(archive)
+        yield from note_events
         audience = self._audience(archive)
         yield from self._tweets(archive, tweet_files, account, notes, audience)
         yield from self._deleted(archive)
@@ -186,17 +187,25 @@ class XImporter:
 
     # posts
 
-    def _notes(self, archive: Archive) -> dict[str, list[tuple[datetime | None, str]]]:
-        """Long posts are cut in tweets.js; note-tweet.js holds them whole, without the post's id."""
+    def _notes(self, archive: Archive) -> tuple[dict[str, list[tuple[datetime | None, str]]], list[ImportEvent]]:
+        """Long posts are cut in tweets.js; note-tweet.js holds them whole, without the post's id.
+
+        Its records are never items of their own: they are counted as merged, or skipped with the reason.
+        """
         notes: dict[str, list[tuple[datetime | None, str]]] = {}
+        events: list[ImportEvent] = []
         for name in find(archive, r"note-tweet(?:-part\d+)?\.js"):
+            kept = 0
             for event in records(archive, name, js=True):
                 if not isinstance(event, tuple):
+                    events.append(event)
                     continue
                 note = _unwrap(event[1], "noteTweet")
                 core = note.get("core") if isinstance(note, dict) else None
                 if not isinstance(core, dict) or not isinstance(core.get("text"), str) or len(core["text"]) > MAX_TEXT:
+                    events.append(Skip(name, "long-post record without usable text"))
                     continue
+                kept += 1
                 text = core["text"]
                 for url in _dicts(core.get("urls")):
                     short, expanded = url.get("shortUrl"), url.get("expandedUrl")
@@ -204,7 +213,9 @@ class XImporter:
                         text = text.replace(short, expanded)
                 text = html.unescape(text)
                 notes.setdefault(_note_key(text), []).append((from_iso(note.get("createdAt")), text))
-        return notes
+            if kept:
+                events.append(Skip(name, "whole text of long posts, merged into the posts they belong to", count=kept, error=False))
+        return notes, events
 
     def _tweets(
         self,

@@ -175,3 +175,21 @@ def test_shared_sample_account_file(shared_samples, tmp_path):
     evs = events(tmp_path)
     account = next(e for e in evs if isinstance(e, AccountInfo))
     assert account.username == "simonw"
+
+
+def test_broken_note_tweet_file_is_named_and_the_cut_post_kept(fixtures, tmp_path):
+    import shutil
+
+    copy = tmp_path / "x"
+    shutil.copytree(fixtures / "x" / "2024", copy)
+    (copy / "data" / "note-tweet.js").write_text("window.YTD.note_tweet.part0 = [ {\"noteTweet\" : ")
+    evs = events(copy)
+    assert any(isinstance(e, Skip) and e.source == "data/note-tweet.js" and e.reason.startswith("file not readable") for e in evs)
+    cut = {e.item_id: e for e in evs if isinstance(e, Item)}["1700000000000000004"]
+    assert cut.text.endswith("…")
+
+
+def test_note_tweet_records_are_counted_as_merged(open_layout):
+    evs = events(open_layout("2024"))
+    assert FileRead("data/note-tweet.js", 1) in evs
+    assert Skip("data/note-tweet.js", "whole text of long posts, merged into the posts they belong to", 1, False) in evs
