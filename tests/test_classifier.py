@@ -114,7 +114,7 @@ KNOWN_FALSE_ALARM = pytest.mark.xfail(strict=True, reason="known false alarm of 
     ("so tired after four nights in a row, sleeping until tuesday", "post"),
     ("grabbing coffee with friends before the game", "post"),
     pytest.param("we're hiring night nurses for 6 West! message me for the recruiter's email", "post", marks=KNOWN_FALSE_ALARM),
-    pytest.param("lovely hike with the dog this morning", "post", marks=KNOWN_FALSE_ALARM),
+    ("lovely hike with the dog this morning", "post"),
 ])
 def test_model_leaves_hard_negatives_alone(model, text, kind):
     verdict = model.classify_texts([text], [kind])[0]
