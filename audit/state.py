@@ -10,6 +10,7 @@ change is appended to a history table so a mistaken import can be traced.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -97,14 +98,20 @@ class Decisions:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # It names the posts the user is ashamed of: private from the first byte, journal included.
+        old = os.umask(0o077)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path)
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{path}: not a backscroll decisions file ({exc})") from None
+        except OSError as exc:
+            raise StateError(f"{path}: cannot keep decisions here ({exc.strerror or exc})") from None
+        finally:
+            os.umask(old)
         with suppress(OSError):
-            path.chmod(0o600)  # it names the posts the user is ashamed of
+            path.chmod(0o600)
 
     def __enter__(self) -> Decisions:
         return self

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from audit.model import Finding, Kind, Platform
 from audit.state import DISMISSED
+from reports.links import sheet_safe
 
 X_POST_KINDS = frozenset({Kind.POST, Kind.REPLY, Kind.REPOST})
 X_IDS = "x-delete-ids.txt"
@@ -60,7 +61,7 @@ def write_deleters(findings: Sequence[Finding], out: Path, opener) -> dict[str, 
             for f in x:
                 writer.writerow([f.item.item_id, f.item.created_at.strftime("%Y-%m-%d %H:%M:%S +0000") if f.item.created_at else "",
                                  f.item.kind, f.decision or f"recommended {f.action}", f.verdict.risk, f.item.url or "",
-                                 " ".join(f.item.text.split())])
+                                 sheet_safe(" ".join(f.item.text.split()))])
     for platform in (Platform.FACEBOOK, Platform.INSTAGRAM):
         mine = [f for f in ordered if f.item.platform == platform and to_act_on(f) and f.item.kind != Kind.DM_RECEIVED]
         if not any(f.item.platform == platform for f in findings):
@@ -73,5 +74,5 @@ def write_deleters(findings: Sequence[Finding], out: Path, opener) -> dict[str, 
             for f in mine:
                 day, time = _when(f)
                 writer.writerow([day, time, f.decision or f.action, f.item.kind, f.item.url or "", f.verdict.risk, f.item.key,
-                                 " ".join(f.item.text.split())[:200]])
+                                 sheet_safe(" ".join(f.item.text.split())[:200])])
     return paths

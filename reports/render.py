@@ -29,6 +29,7 @@ from reports import accounts, timeline
 from reports.checklist import ACCOUNT_STEPS, write_checklist, write_checklist_html
 from reports.deleters import write_deleters
 from reports.island import Island, script_json
+from reports.links import sheet_safe
 
 CSV_FIELDS = (
     "platform", "kind", "item_id", "created_at", "text", "url", "risk", "flags", "action", "source",
@@ -37,9 +38,8 @@ CSV_FIELDS = (
     "decision",
 )
 PAGE_SIZE = 50
-# Past this many flagged items the rest (lowest risk) are only in findings.csv; see `measure` in the README.
+# Past this many flagged items the rest (lowest risk) are only in findings.csv, so the page stays openable.
 MAX_EMBEDDED = 50_000
-ACTIONS = ("delete", "lock", "review", "keep")
 
 
 def environment() -> Environment:
@@ -75,7 +75,13 @@ def write_all(result: ScanResult, out: Path, *, decisions: dict[str, Decision] |
         from reports.redact import redact as redacted
 
         paths["redacted"] = out / "report-redacted.html"
-        write_html(redacted(result), paths["redacted"], decisions, redacted=True)
+        masked = redacted(result)
+        views = accounts.views(masked)
+        # Who wrote to the user is worked out on the real names (redaction makes everyone "[person]"),
+        # then numbered; the examples come from the redacted text.
+        for view, full in zip(views, accounts.views(result), strict=True):
+            view.patients = full.patients
+        write_html(masked, paths["redacted"], decisions, redacted=True, views=views)
     return paths
 
 
@@ -90,8 +96,8 @@ def write_csv(result: ScanResult, path: Path) -> None:
 def _row(f: Finding) -> list[Any]:
     item, v = f.item, f.verdict
     return [
-        item.platform, item.kind, item.item_id, iso(item.created_at), item.text, item.url or "", v.risk,
-        ";".join(v.flags), f.action, item.source, item.audience, item.account or "", item.counterpart or "", v.summary,
+        item.platform, item.kind, item.item_id, iso(item.created_at), sheet_safe(item.text), item.url or "", v.risk,
+        ";".join(v.flags), f.action, item.source, item.audience, item.account or "", sheet_safe(item.counterpart or ""), v.summary,
         *[f"{v.scores[c]:.3f}" for c in CATEGORIES],
         f.decision or "",
     ]
@@ -166,11 +172,6 @@ def summary(result: ScanResult) -> dict[str, Any]:
     }
 
 
-def likely_patients(result: ScanResult) -> list[dict[str, Any]]:
-    """Kept for callers of the first report version; the account section uses reports.accounts."""
-    return accounts.likely_patients(result.findings)
-
-
 def report_id(result: ScanResult) -> str:
     """Names the page's saved decisions in the browser, the same for every re-scan of the same accounts."""
     owners = sorted(f"{a.platform}:{a.info.user_id or a.info.username or ''}" for a in result.accounts)
@@ -200,7 +201,7 @@ def island_data(result: ScanResult, decisions: dict[str, Decision], redacted: bo
 
 
 def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | None = None, *, redacted: bool = False,
-               app_links: list[tuple[str, str]] | None = None) -> None:
+               app_links: list[tuple[str, str]] | None = None, views: list[accounts.AccountView] | None = None) -> None:
     """`app_links` ((href, label) for a nav bar) makes the copy the local web app serves: its buttons
     save decisions to the app (fetch to 'self') instead of the browser; None writes the static file."""
     decisions = decisions or {}
@@ -210,11 +211,11 @@ def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | 
         data["served"] = True
     script = _raw(env, "report.js")
     style = _raw(env, "report.css")
-    views = accounts.views(result)
+    views = views if views is not None else accounts.views(result)
     if redacted:
         for view in views:
             for n, p in enumerate(view.patients, 1):
-                p.update(name=f"[person {n}]", connected=p["connected"] and "yes")
+                p.update(name=f"[person {n}]", connected=p["connected"] and "yes", example="[withheld in the redacted report]")
     html = env.get_template("report.html").render(
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         result=result,
@@ -247,6 +248,12 @@ def _raw(env: Environment, name: str) -> str:
 
 
 def _private_open(path: Path, newline: str | None = None):  # type: ignore[no-untyped-def]
-    """Outputs hold sensitive text: readable by the owner only (0600) where the OS allows."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Outputs hold sensitive text: readable by the owner only (0600), never through a planted symlink.
+
+    The mode is set on the open file too, because O_CREAT's mode applies only to
+    a new file and one already in the folder keeps whatever mode it had.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o600)
     return os.fdopen(fd, "w", encoding="utf-8", newline=newline)

@@ -1,0 +1,105 @@
+"""The outputs quote patients' words: they stay private, cannot be redirected, and cannot attack their reader."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import stat
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from audit.cli import cli
+from reports.links import safe_url, sheet_safe
+
+
+def scan(*args: str):
+    return CliRunner().invoke(cli, ["scan", *args, "-q"], catch_exceptions=False)
+
+
+def test_output_folder_and_files_are_private(make_zip, tmp_path):
+    out = tmp_path / "out"
+    assert scan(str(make_zip("x/2024")), "--out", str(out)).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    for path in out.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+
+
+def test_a_file_already_in_the_folder_is_made_private(make_zip, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / "report.html"
+    stale.write_text("old")
+    stale.chmod(0o666)
+    assert scan(str(make_zip("x/2024")), "--out", str(out)).exit_code == 0
+    assert stat.S_IMODE(stale.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="this OS has no O_NOFOLLOW")
+def test_a_planted_symlink_does_not_receive_the_report(make_zip, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "elsewhere.md"
+    victim.write_text("untouched")
+    (out / "checklist.md").symlink_to(victim)
+    with pytest.raises(OSError):
+        scan(str(make_zip("x/2024")), "--out", str(out))
+    assert victim.read_text() == "untouched"
+
+
+def test_an_output_folder_that_cannot_exist_is_refused_before_scanning(make_zip, tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("")
+    result = CliRunner().invoke(cli, ["scan", str(make_zip("x/2024")), "--out", str(blocker / "out"), "-q"])
+    assert result.exit_code == 2
+    assert "cannot create the output folder" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('=HYPERLINK("http://evil.example","click")', '\'=HYPERLINK("http://evil.example","click")'),
+    ("+1 for the new rota", "'+1 for the new rota"),
+    ("@sam see you friday", "'@sam see you friday"),
+    ("ordinary post", "ordinary post"),
+])
+def test_spreadsheet_formulas_are_defused(text, expected):
+    assert sheet_safe(text) == expected
+
+
+def test_findings_csv_defuses_a_formula_in_a_received_message(tmp_path):
+    archive = tmp_path / "x.zip"
+    dms = ('window.YTD.direct_messages.part0 = [{"dmConversation": {"conversationId": "1-2", "messages": ['
+           '{"messageCreate": {"id": "9", "senderId": "2", "recipientId": "1", "createdAt": "2024-01-01T00:00:00.000Z",'
+           ' "text": "=HYPERLINK(\\"http://evil.example\\",\\"hi\\")"}}]}}]')
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("data/account.js", 'window.YTD.account.part0 = [{"account": {"username": "me", "accountId": "1"}}]')
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = []")
+        zf.writestr("data/direct-messages.js", dms)
+    out = tmp_path / "out"
+    assert scan(str(archive), "--out", str(out)).exit_code == 0
+    with (out / "findings.csv").open(newline="") as fh:
+        (row,) = csv.DictReader(fh)
+    assert row["text"].startswith("'=HYPERLINK(") and row["kind"] == "dm_received"
+
+
+@pytest.mark.parametrize("url", [
+    "https://x.com/a>[x](javascript:alert(1))</status/1", 'https://x.com/a"onmouseover=1', "javascript:alert(1)",
+])
+def test_links_that_could_break_out_of_markup_are_not_links(url):
+    assert safe_url(url) is None
+
+
+def test_redacted_report_keeps_people_apart_and_their_connections(make_zip, tmp_path):
+    from audit.pipeline import scan as run_scan
+    from reports import accounts
+
+    export = make_zip("facebook/2024")
+    names = {p["name"] for view in accounts.views(run_scan([str(export)])) for p in view.patients}
+    assert "Pat Jones" in names
+    out = tmp_path / "out"
+    assert scan(str(export), "--out", str(out), "--redact").exit_code == 0
+    masked = (out / "report-redacted.html").read_text()
+    assert set(re.findall(r"\[person \d+\]", masked)) == {f"[person {n}]" for n in range(1, len(names) + 1)}
+    assert not any(name in masked for name in names)
+    assert "[withheld in the redacted report]" in masked
