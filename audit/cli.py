@@ -7,6 +7,7 @@ the problem; nothing is written outside `--out`.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -20,7 +21,7 @@ from audit.errors import ExportError
 
 
 class _Progress:
-    """A tqdm bar on stderr per stage; silent when stderr is not a terminal and --quiet."""
+    """A tqdm bar on stderr per stage; silent with --quiet."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
@@ -45,6 +46,17 @@ class _Progress:
 
 def _context(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str, ...], colleague: tuple[str, ...]) -> Context:
     return Context(workplaces=workplace, units=unit, places=city, people=colleague)
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an output folder that cannot be made before spending minutes on the scan."""
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        _fail(f"{out}: cannot create the output folder ({existing} is not a folder)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        _fail(f"{out}: cannot create the output folder (no permission to write in {existing})")
 
 
 def _fail(message: str) -> None:
@@ -78,9 +90,11 @@ def cli() -> None:
 def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
              state: Path | None = None, redact: bool = False, media: MediaOptions | None = None) -> None:
     from audit import state as decisions_db
+    from audit.pipeline import problems as unreadable
     from audit.pipeline import scan
     from reports.render import write_all
 
+    _check_out(out)
     progress = _Progress(quiet)
     try:
         result = scan(list(exports), context, progress=progress)
@@ -91,7 +105,10 @@ def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
     if media is not None:
         _attach_media(result, context, media, progress)
     progress.close()
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"{out}: cannot create the output folder ({exc.strerror or exc})")
     try:
         with decisions_db.Decisions(state or decisions_db.default_path(out)) as db:
             stored = db.all()
@@ -102,7 +119,7 @@ def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
     decisions_db.apply(result.findings, stored)
     paths = write_all(result, out, decisions=stored, redact=redact)
     flagged = sum(1 for f in result.findings if f.verdict.flags)
-    problems = sum(sum(ledger.errors.values()) for a in result.accounts for ledger in a.ledgers.values())
+    problems = sum(n for _, _, n in unreadable(result))
     click.echo(f"Read {len(result.findings)} items; {flagged} flagged.", err=True)
     if problems:
         click.echo(f"{problems} records or files could not be read; the report lists them.", err=True)
@@ -254,8 +271,6 @@ def verify(exports: tuple[str, ...], before: Path, state: Path | None) -> None:
     counts: dict[str, int] = {}
     for check in report.checks:
         counts[check.outcome] = counts.get(check.outcome, 0) + 1
-    if not report.checks:
-        click.echo("No items are marked delete or lock; nothing to verify.")
     for check in report.checks:
         if check.outcome != "gone":
             click.echo(f"{check.outcome:>16}  {check.key}  marked {check.status}  {check.detail}".rstrip())

@@ -10,7 +10,6 @@ from audit.model import Item, Kind, Verdict
 
 DELETE_AT = 70
 REVIEW_AT = 35
-ACTIONS = ("delete", "lock", "review", "keep")
 
 
 def recommend(item: Item, verdict: Verdict) -> str:

@@ -82,6 +82,9 @@ def verify(before: Path, paths: Sequence[str], state: Path | None = None) -> Rep
     with Decisions(db_path) as db:
         decisions = db.all()
         owners = db.accounts()
+    if not any(d.status in ("delete", "lock") for d in decisions.values()):
+        # Nothing to prove: saying "all done" here would be a false reassurance.
+        raise StateError(f"{db_path}: no item is marked delete or lock; mark items (report buttons or `backscroll mark`) first")
     items, platforms = read_new(paths, owners)
     report = Report(platforms=platforms)
     for key, d in sorted(decisions.items()):

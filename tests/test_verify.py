@@ -95,3 +95,10 @@ def test_items_of_platforms_not_given_are_listed_as_not_checked(before, tmp_path
     result = run("verify", "--before", str(before), str(newer_export(tmp_path, remove="1700000000000000001")))
     assert result.exit_code == 0
     assert "not checked  facebook:123" in result.output and "no newer facebook export given" in result.output
+
+
+def test_exit_2_when_nothing_is_marked_delete_or_lock(before, tmp_path):
+    run("mark", STORY, "keep", "--out", str(before))
+    result = run("verify", "--before", str(before), str(newer_export(tmp_path, remove="1700000000000000001")))
+    assert result.exit_code == 2
+    assert "no item is marked delete or lock" in result.output

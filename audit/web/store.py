@@ -33,7 +33,7 @@ from typing import Any
 from audit import state as decisions_db
 from audit.context import Context
 from audit.errors import ExportError
-from audit.pipeline import ScanResult
+from audit.pipeline import ScanResult, problems
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ class Store:
                 scan.status, scan.stage = "done", ""
                 scan.items = len(result.findings)
                 scan.flagged = sum(1 for f in result.findings if f.verdict.flags)
-                scan.problems = sum(sum(ledger.errors.values()) for a in result.accounts for ledger in a.ledgers.values())
+                scan.problems = sum(n for _, _, n in problems(result))
                 self._save(scan)
         finally:
             if scan.discard:
