@@ -117,8 +117,15 @@ def test_foreign_host_headers_are_refused(client, host):
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1:5123", "localhost:5123", "[::1]:5123", "LOCALHOST:5123"])
-def test_loopback_host_headers_are_accepted(client, host):
-    assert client.get(f"/?key={KEY}", headers={"Host": host}).status_code == 302  # cookies are per host name
+def test_loopback_host_headers_are_accepted(app, host):
+    assert app.test_client().get(f"/?key={KEY}", headers={"Host": host}).status_code == 302  # a fresh run's key
+
+
+def test_the_printed_key_works_once(client, app):
+    assert client.get(f"/?key={KEY}").status_code == 302  # the browser that traded it may open the link again
+    other = app.test_client()
+    assert other.get(f"/?key={KEY}").status_code == 403
+    assert other.get("/", headers={"Cookie": f"backscroll_key={KEY}"}).status_code == 403
 
 
 def test_remote_hosts_need_allow_remote_and_never_a_name(tmp_path):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import secrets
 import tempfile
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -96,17 +97,24 @@ def install(app: Flask, settings: Settings) -> None:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload
     app.config["MAX_FORM_MEMORY_SIZE"] = 64 * 1024
 
+    # The printed link's key works once: it is traded for a session value only this browser holds,
+    # so the link (visible in the browser's command line to other users) is useless afterwards.
+    session = {"value": secrets.token_urlsafe(32), "used": False}
+
     @app.before_request
     def guard() -> Any:
         if not host_allowed(request.host, settings):
             abort(400, "This address is not backscroll's. Open the link backscroll printed, starting with http://127.0.0.1.")
         if request.args.get("key") is not None:
-            if not _same(request.args.get("key"), settings.access_key):
-                abort(403, "This link is from an earlier run of backscroll. Open the link it printed this time.")
+            if _same(request.cookies.get(KEY_COOKIE), session["value"]):
+                return redirect(request.path)  # the same browser opening the link again
+            if session["used"] or not _same(request.args.get("key"), settings.access_key):
+                abort(403, "This link was already used, or is from an earlier run. Restart backscroll serve for a new one.")
+            session["used"] = True
             response = redirect(request.path)
-            response.set_cookie(KEY_COOKIE, settings.access_key, httponly=True, samesite="Strict", path="/")
+            response.set_cookie(KEY_COOKIE, session["value"], httponly=True, samesite="Strict", path="/")
             return response
-        if not _same(request.cookies.get(KEY_COOKIE), settings.access_key):
+        if not _same(request.cookies.get(KEY_COOKIE), session["value"]):
             abort(403, "Open backscroll from the link it printed when it started (it holds a one-time key).")
         if request.method not in SAFE_METHODS:
             origin = request.headers.get("Origin")
