@@ -15,6 +15,7 @@ import io
 import re
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -330,6 +331,8 @@ class XImporter:
             return
         bodies = [_conversation(c) for c in conversations]
         yield FileRead(name, sum(len(b["messages"]) if b else 1 for b in bodies))
+        if account.user_id is None:
+            account = replace(account, user_id=_common_participant(bodies))
         events: dict[str, int] = {}
         for body in bodies:
             if body is None:
@@ -359,7 +362,8 @@ class XImporter:
                 text = text.replace(short, expanded)
         owner = account.user_id
         sender = _text_or_none(msg.get("senderId")) or ""
-        sent = owner is None or sender == owner
+        # Without a known owner nothing is assumed sent: a patient's words must not be filed as the user's.
+        sent = owner is not None and sender == owner
         counterpart = None
         if "-" in cid and owner:
             others = [p for p in cid.split("-") if p != owner]
@@ -512,9 +516,19 @@ def _text_or_none(value: Any) -> str | None:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**MAX_ID else None
 
 
-def _replace_time(item: Item, created: datetime | None) -> Item:
-    from dataclasses import replace
+def _common_participant(bodies: list[dict[str, Any] | None]) -> str | None:
+    """The owner, when account.js is missing: the one id in every one-to-one conversation (`A-B`)."""
+    common: set[str] | None = None
+    for body in bodies:
+        cid = _text_or_none(body.get("conversationId")) if body else None
+        if not cid or "-" not in cid:
+            continue
+        ids = set(cid.split("-"))
+        common = ids if common is None else common & ids
+    return next(iter(common)) if common and len(common) == 1 else None
 
+
+def _replace_time(item: Item, created: datetime | None) -> Item:
     return replace(item, created_at=created) if created else item
 
 
@@ -537,14 +551,14 @@ def _edited(tweet: dict[str, Any], tid: str) -> bool:
 
 
 def _post_id(tweet: Any) -> str | None:
-    """The post's id as text, or None for a record that has none."""
+    """The post's id as text, or None for a record without a usable one (X ids are digits; deletion tools take them as such)."""
     if not isinstance(tweet, dict):
         return None
     tid = tweet.get("id_str") or tweet.get("id")
     if isinstance(tid, bool) or not isinstance(tid, (str, int)):
         return None
     tid = str(tid).strip()
-    return tid if tid and len(tid) <= MAX_ID else None
+    return tid if tid and len(tid) <= MAX_ID and tid.isascii() and tid.isdigit() else None
 
 
 def _id_order(tid: str) -> int:
