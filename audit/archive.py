@@ -222,9 +222,21 @@ def _walk_folder(root: Path) -> Iterator[tuple[str, str, int, int, bool]]:
             yield rel, full, st.st_size, 0, False
 
 
+# Top-level folders of the exports themselves: a zip holding only one of them (an X archive
+# without `Your archive.html`, one part of a split Meta export) is not wrapped in it.
+EXPORT_FOLDERS = frozenset({
+    "data", "assets", "your_facebook_activity", "your_activity_across_facebook", "this_profile's_activity_across_facebook",
+    "your_instagram_activity", "connections", "personal_information", "logged_information", "security_and_login_information",
+    "preferences", "ads_information", "apps_and_websites_off_of_instagram", "apps_and_websites_off_of_facebook",
+    "media", "content", "messages", "comments", "posts", "profile_information", "friends", "friends_and_followers",
+    "comments_and_reactions", "groups", "followers_and_following", "account_information",
+})
+
+
 def _common_root(names: list[str]) -> str:
     """The single folder wrapping every member, if there is one, with its slash."""
     firsts = {n.split("/", 1)[0] for n in names}
     if len(firsts) == 1 and all("/" in n for n in names):
-        return firsts.pop() + "/"
+        first = firsts.pop()
+        return "" if first in EXPORT_FOLDERS else first + "/"
     return ""

@@ -193,3 +193,40 @@ def test_note_tweet_records_are_counted_as_merged(open_layout):
     evs = events(open_layout("2024"))
     assert FileRead("data/note-tweet.js", 1) in evs
     assert Skip("data/note-tweet.js", "whole text of long posts, merged into the posts they belong to", 1, False) in evs
+
+
+def _dm_archive(tmp_path, conversations: list[tuple[str, str]], tweets: str = "[]"):
+    import json
+    import zipfile
+
+    body = [{"dmConversation": {"conversationId": cid, "messages": [
+        {"messageCreate": {"id": f"{cid}-{sender}", "senderId": sender, "text": "hello", "createdAt": "2024-01-01T00:00:00.000Z"}}]}}
+        for cid, sender in conversations]
+    path = tmp_path / "x.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = " + tweets)
+        zf.writestr("data/direct-messages.js", "window.YTD.direct_messages.part0 = " + json.dumps(body))
+    return path
+
+
+def test_without_account_js_the_owner_is_the_one_in_every_conversation(tmp_path):
+    got = items(_dm_archive(tmp_path, [("7-100", "7"), ("7-200", "200"), ("300-7", "300")]))
+    kinds = {k: v.kind for k, v in got.items()}
+    assert kinds == {"dm-7-100-7": Kind.DM, "dm-7-200-200": Kind.DM_RECEIVED, "dm-300-7-300": Kind.DM_RECEIVED}
+
+
+def test_without_any_way_to_know_the_owner_nothing_is_assumed_sent(tmp_path):
+    got = items(_dm_archive(tmp_path, [("7-100", "7")]))
+    assert [v.kind for v in got.values()] == [Kind.DM_RECEIVED]
+
+
+def test_post_ids_that_are_not_digits_are_skipped(tmp_path):
+    tweets = '[{"tweet": {"id_str": "1\\n1600000000000000000", "full_text": "x", "created_at": "Thu Nov 07 18:26:50 +0000 2024"}}]'
+    evs = events(_dm_archive(tmp_path, [], tweets))
+    assert not [e for e in evs if isinstance(e, Item)]
+    assert any(isinstance(e, Skip) and e.source == "data/tweets.js" for e in evs)
+
+
+def test_a_zip_holding_only_the_data_folder_keeps_its_paths(tmp_path):
+    evs = events(_dm_archive(tmp_path, [("7-100", "7")]))
+    assert {e.source for e in evs if isinstance(e, FileRead)} == {"data/tweets.js", "data/direct-messages.js"}
