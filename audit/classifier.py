@@ -133,6 +133,8 @@ class Classifier:
                           format="csr")
         logits = X @ self._weights.T + self._bias
         probs = 1.0 / (1.0 + np.exp(-logits))
+        for i, (text, an) in enumerate(zip(texts, analyses, strict=True)):
+            probs[i] *= _brevity(text, an)
         ptr, idx, data = X.indptr, X.indices, X.data
         return [self._verdict(texts[i], probs[i], analyses[i], idx[ptr[i]:ptr[i + 1]], data[ptr[i]:ptr[i + 1]]) for i in range(len(texts))]
 
@@ -178,6 +180,22 @@ class Classifier:
             reason = f"wording typical of {cat.replace('_', ' ')} in the examples backscroll learned from"
             out.append(Evidence(cat, at[0], at[1], text[at[0]:at[1]], reason, round(value, 3)))
         return out
+
+
+MIN_WORDS = 4
+_WORD = re.compile(r"\w+")
+
+
+def _brevity(text: str, analysis: Analysis) -> float:
+    """How far learned wording alone can be trusted: a "hi" or "lol" in a DM tells no story.
+
+    Under MIN_WORDS words, and with no rule finding anything concrete, scores shrink in
+    proportion to the length; a short post with a bed number or "blacked out" keeps its score.
+    """
+    words = len(_WORD.findall(text))
+    if words >= MIN_WORDS or any(name not in QUIET for name, _ in analysis.evidence):
+        return 1.0
+    return words / (2 * MIN_WORDS)
 
 
 def _locate(lowered: str, term: str) -> tuple[int, int] | None:

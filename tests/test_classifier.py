@@ -121,6 +121,17 @@ def test_model_leaves_hard_negatives_alone(model, text, kind):
     assert verdict.flags == (), verdict.scores
 
 
+@pytest.mark.parametrize("text", ["hi", "lol", "call me", "see you tomorrow", "haha yes"])
+def test_a_few_words_with_nothing_concrete_are_not_flagged(model, text):
+    verdict = model.classify_texts([text], ["dm"])[0]
+    assert verdict.flags == () and verdict.risk < 35
+
+
+@pytest.mark.parametrize(("text", "flag"), [("blacked out lol", "grand_rounds"), ("bed 9 coded", "patient_reference")])
+def test_a_short_post_with_concrete_evidence_keeps_its_flag(model, text, flag):
+    assert flag in model.classify_texts([text], ["post"])[0].flags
+
+
 def test_patient_summary_names_the_identifiers(model):
     verdict = model.classify_texts(["52M in bed 7 came in at 3am after his tractor rolled on Route 9"], ["post"])[0]
     assert verdict.summary.endswith("together point to one patient")
