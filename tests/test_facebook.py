@@ -7,8 +7,10 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import importing
 import pytest
 from damage import damaged_copy
+from importing import by_text, unaccounted
 
 import importers
 from audit.archive import Archive
@@ -39,31 +41,11 @@ def log(category: str, year: int, month: int) -> str:
 
 
 def events_of(*paths: Path) -> list[object]:
-    with Archive(list(paths)) as archive:
-        chosen = importers.choose(archive)
-        assert chosen is not None
-        importer, found = chosen
-        assert isinstance(importer, FacebookImporter)
-        return list(importer.iter_events(archive, found))
-
-
-def by_text(events: list[object]) -> dict[str, Item]:
-    return {e.text: e for e in events if isinstance(e, Item)}
+    return importing.events_of(FacebookImporter, *paths)
 
 
 def skips(events: list[object]) -> list[Skip]:
     return [e for e in events if isinstance(e, Skip)]
-
-
-def unaccounted(events: list[object]) -> dict[str, int]:
-    """Per file read: records minus items and skipped records; all zero for an honest importer."""
-    left = Counter({e.source: e.records for e in events if isinstance(e, FileRead)})
-    for event in events:
-        if isinstance(event, Item):
-            left[event.source] -= 1
-        elif isinstance(event, Skip) and event.source in left:
-            left[event.source] -= event.count
-    return {source: n for source, n in left.items() if n}
 
 
 @pytest.fixture(params=["zip", "folder", "wrapped zip"])

@@ -1,0 +1,35 @@
+"""Running one importer over a fixture and checking where every record went."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import importers
+from audit.archive import Archive
+from audit.model import FileRead, Item, Skip
+
+
+def events_of(importer_type: type, *paths: Path) -> list[object]:
+    """Every event the chosen importer yields for `paths`, asserting it is the expected importer."""
+    with Archive(list(paths)) as archive:
+        chosen = importers.choose(archive)
+        assert chosen is not None
+        importer, found = chosen
+        assert isinstance(importer, importer_type)
+        return list(importer.iter_events(archive, found))
+
+
+def by_text(events: list[object]) -> dict[str, Item]:
+    return {e.text: e for e in events if isinstance(e, Item)}
+
+
+def unaccounted(events: list[object]) -> dict[str, int]:
+    """Per file read: records minus items and skipped records; all zero for an honest importer."""
+    left = Counter({e.source: e.records for e in events if isinstance(e, FileRead)})
+    for event in events:
+        if isinstance(event, Item):
+            left[event.source] -= 1
+        elif isinstance(event, Skip) and event.source in left:
+            left[event.source] -= event.count
+    return {source: n for source, n in left.items() if n}
