@@ -14,9 +14,10 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from audit.errors import ExportError
 
@@ -110,6 +111,30 @@ class Archive:
 
     def read(self, name: str, limit: int = MAX_MEMBER_BYTES) -> bytes:
         """The member's bytes, refusing sizes and ratios no honest export has."""
+        entry = self._admit(name, limit)
+        with self._reading(), self._member(name) as fh:
+            # The declared size bounds the read; zipfile stops there and checks the CRC.
+            data = fh.read(min(limit, entry.size) + 1)
+        if len(data) > limit:
+            raise MemberError(f"the file is larger than the {limit / 1e6:,.0f} MB a data file may have")
+        if len(data) > entry.size:
+            raise MemberError("the file grew while it was being read")
+        return data
+
+    def copy_to(self, name: str, dest: IO[bytes], limit: int) -> int:
+        """Stream the member into `dest` a mebibyte at a time (a video for ffmpeg), never whole in memory."""
+        entry = self._admit(name, limit)
+        copied = 0
+        with self._reading(), self._member(name) as fh:
+            while chunk := fh.read(1 << 20):
+                copied += len(chunk)
+                if copied > min(limit, entry.size):
+                    raise MemberError("the file is larger than it says, or than the limit")
+                dest.write(chunk)
+        return copied
+
+    def _admit(self, name: str, limit: int) -> Entry:
+        """The member's entry, if reading it stays within what an honest export needs."""
         entry = self._entries[name]
         if entry.encrypted:
             raise MemberError("the file is password-protected")
@@ -120,27 +145,28 @@ class Archive:
         if self._read_total + entry.size > MAX_TOTAL_BYTES:
             raise MemberError(f"the export's data files together exceed the {MAX_TOTAL_BYTES / 1e9:,.0f} GB any real export has")
         self._read_total += entry.size
+        return entry
+
+    def _member(self, name: str) -> IO[bytes]:
         origin, real = self._real[name]
         zf = self._zips.get(origin)
+        if zf is None or isinstance(real, str):
+            return open(real, "rb")
+        return zf.open(real)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Whatever a damaged member raises while it is read, as one MemberError with a plain reason."""
         try:
-            if zf is None or isinstance(real, str):
-                with open(real, "rb") as fh:
-                    data = fh.read(min(limit, entry.size) + 1)
-            else:
-                # The declared size bounds the read; zipfile stops there and checks the CRC.
-                with zf.open(real) as fh:
-                    data = fh.read(min(limit, entry.size) + 1)
+            yield
+        except MemberError:
+            raise
         except NotImplementedError:
             raise MemberError("the file is compressed with a method backscroll cannot read; re-zip the export with ordinary zip") from None
         except RuntimeError:  # after NotImplementedError, its subclass; a password is needed
             raise MemberError("the file is password-protected") from None
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, struct.error, zlib.error, MemoryError) as exc:
             raise MemberError(f"the file is damaged inside the zip ({exc})") from None
-        if len(data) > limit:
-            raise MemberError(f"the file is larger than the {limit / 1e6:,.0f} MB a data file may have")
-        if len(data) > entry.size:
-            raise MemberError("the file grew while it was being read")
-        return data
 
     def close(self) -> None:
         for zf in self._zips.values():

@@ -283,3 +283,32 @@ def test_progress_counts_files(tmp_path):
 def test_items_without_media_are_left_out(tmp_path):
     bare = Item(Platform.X, "5", Kind.POST, "text only", None, "data/tweets.js")
     assert run(tmp_path, {"1": ("", draw.jpeg(draw.holiday(0)))}, items=[bare]) == {}
+
+
+def test_archive_streams_a_member_without_reading_it_whole(tmp_path):
+    payload = bytes(range(256)) * 8192  # 2 MiB
+    zip_path = tmp_path / "v.zip"
+    import zipfile
+
+    with zipfile.ZipFile(zip_path, "w") as zf:
+        zf.writestr("data/tweets_media/1-clip.mp4", payload)
+    sink = io.BytesIO()
+    with Archive([zip_path]) as archive:
+        assert archive.copy_to("data/tweets_media/1-clip.mp4", sink, limit=10_000_000) == len(payload)
+        with pytest.raises(analyse_mod.MemberError):
+            archive.copy_to("data/tweets_media/1-clip.mp4", io.BytesIO(), limit=1_000_000)
+    assert sink.getvalue() == payload
+
+
+def test_video_frames_come_from_the_streamed_copy(tmp_path):
+    fake = tmp_path / "ffmpeg"
+    fake.write_text(
+        "#!" + subprocess.list2cmdline([__import__("sys").executable]) + "\n"
+        "import sys\nfrom PIL import Image\n"
+        "args = sys.argv[1:]\nsource = args[args.index('-i') + 1]\n"
+        "assert open(source, 'rb').read() == b'MOVIE' * 1000\n"
+        "Image.new('RGB', (64, 48), (0, 0, 0)).save(args[-1] % 1)\n"
+    )
+    fake.chmod(0o755)
+    got = video.frames(lambda fh: fh.write(b"MOVIE" * 1000), ".mp4", timeout=30, exe=str(fake))
+    assert len(got) == 1 and got[0].size == (64, 48)

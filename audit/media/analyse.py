@@ -197,7 +197,8 @@ def _video(archive: Archive, member: str, suffix: str, scan: _Scan, *, ocr: bool
         scan.notes.append(f"skipped: the video is {size / 1e6:,.0f} MB, over the {limits.max_video_bytes / 1e6:,.0f} MB limit")
         return
     try:
-        frames = video.frames(archive.read(member, limit=limits.max_video_bytes), suffix, timeout=limits.video_timeout, exe=exe)
+        frames = video.frames(lambda fh: archive.copy_to(member, fh, limits.max_video_bytes), suffix,
+                              timeout=limits.video_timeout, exe=exe)
     except (MemberError, OSError, subprocess.TimeoutExpired) as exc:
         scan.notes.append(f"video not analysed ({_short(exc)})")
         return

@@ -9,7 +9,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image
 
@@ -21,14 +23,18 @@ def decoder() -> str | None:
     return shutil.which("ffmpeg")
 
 
-def frames(data: bytes, suffix: str, *, timeout: float, exe: str | None = None) -> list[Image.Image]:
-    """Up to FRAMES frames, EVERY_SECONDS apart from the start, at most 1280 px wide; [] if ffmpeg fails."""
+def frames(write: Callable[[BinaryIO], object], suffix: str, *, timeout: float, exe: str | None = None) -> list[Image.Image]:
+    """Up to FRAMES frames, EVERY_SECONDS apart from the start, at most 1280 px wide; [] if ffmpeg fails.
+
+    `write` streams the video into the private temporary file, so it is never whole in memory.
+    """
     exe = exe or decoder()
     if exe is None:
         return []
     with tempfile.TemporaryDirectory(prefix="backscroll-video-") as tmp:
         source = Path(tmp) / f"in{suffix if suffix.isascii() and len(suffix) <= 6 else '.bin'}"
-        source.write_bytes(data)
+        with source.open("wb") as fh:
+            write(fh)
         pattern = str(Path(tmp) / "frame%02d.png")
         cmd = [exe, "-nostdin", "-v", "error", "-i", str(source), "-vf", f"fps=1/{EVERY_SECONDS},scale='min(1280,iw)':-2",
                "-frames:v", str(FRAMES), "-f", "image2", pattern]
