@@ -25,10 +25,10 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from audit import corpus
 from audit.context import Context
-from audit.model import CATEGORIES, Evidence, Item, Verdict
+from audit.model import CATEGORIES, Evidence, Item, Kind, Verdict
 from audit.rules import PATIENT, QUIET, RULES, compile_context, find_evidence
 
-KINDS = ("post", "reply", "repost", "comment", "caption", "story", "reel", "group_post", "checkin", "dm", "dm_received")
+KINDS = tuple(str(k) for k in Kind)
 # Recall matters more than precision for patient references (F-beta with beta 2).
 BETA = {"patient_reference": 2.0, "venting": 1.0, "grand_rounds": 1.0, "medical_advice": 1.0}
 SEVERITY = {"patient_reference": 1.0, "grand_rounds": 0.92, "medical_advice": 0.88, "venting": 0.82}

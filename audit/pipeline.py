@@ -55,9 +55,16 @@ class ScanResult:
     accounts: list[AccountScan]
     findings: list[Finding]
 
-    @property
-    def items(self) -> list[Item]:
-        return [f.item for f in self.findings]
+
+
+def date_key(f: Finding) -> float:
+    """When the item was written, as a sort key; undated items first."""
+    return f.item.created_at.timestamp() if f.item.created_at else 0.0
+
+
+def risk_order(f: Finding) -> tuple[int, float]:
+    """Findings are ranked by risk, highest first, then oldest first."""
+    return -f.verdict.risk, date_key(f)
 
 
 def open_inputs(paths: Sequence[str]) -> list[tuple[Importer, Detection, Archive, list[str]]]:
@@ -135,7 +142,7 @@ def scan(
                         progress("import", len(items), None)
         verdicts = work.finish(items, _fold(base, accounts))
     findings = [Finding(item, verdict, recommend(item, verdict)) for item, verdict in zip(items, verdicts, strict=True)]
-    findings.sort(key=lambda f: (-f.verdict.risk, f.item.created_at.timestamp() if f.item.created_at else 0.0))
+    findings.sort(key=risk_order)
     return ScanResult(accounts, findings)
 
 

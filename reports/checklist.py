@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audit.model import CATEGORY_TITLES, Finding, Platform
+from audit.pipeline import date_key
 from audit.state import DISMISSED
 from reports.links import safe_url
 
@@ -65,10 +66,6 @@ def todo_action(f: Finding) -> str | None:
     return action if action in ACTION_ORDER else None
 
 
-def _date_key(f: Finding) -> float:
-    return f.item.created_at.timestamp() if f.item.created_at else 0.0
-
-
 @dataclass(slots=True)
 class AccountTodo:
     platform: str
@@ -94,7 +91,7 @@ def plan(result: ScanResult) -> list[AccountTodo]:
     plans = []
     for account in result.accounts:
         platform = str(account.platform)
-        groups = {a: {k: sorted(v, key=_date_key) for k, v in sorted(todo[platform][a].items())}
+        groups = {a: {k: sorted(v, key=date_key) for k, v in sorted(todo[platform][a].items())}
                   for a in ACTION_ORDER if todo[platform].get(a)}
         plans.append(AccountTodo(platform, account.info.username or account.info.display_name or "your account",
                                  ACCOUNT_STEPS[account.platform], groups, dismissed[platform]))

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from audit.model import Finding, Kind, Platform
+from audit.pipeline import date_key
 from audit.state import DISMISSED
 from reports.links import sheet_safe
 
@@ -48,7 +49,7 @@ def _when(f: Finding) -> tuple[str, str]:
 def write_deleters(findings: Sequence[Finding], out: Path, opener) -> dict[str, Path]:  # type: ignore[no-untyped-def]
     """Write the X id list and CSV, and one activity-log CSV per Meta platform present."""
     paths: dict[str, Path] = {}
-    ordered = sorted(findings, key=lambda f: f.item.created_at.timestamp() if f.item.created_at else 0.0)
+    ordered = sorted(findings, key=date_key)
     x = [f for f in ordered if f.item.platform == Platform.X and f.item.kind in X_POST_KINDS and to_delete(f)]
     if any(f.item.platform == Platform.X for f in findings):
         paths["x_ids"] = out / X_IDS

@@ -23,7 +23,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from audit.model import CATEGORIES, CATEGORY_TITLES, Finding
-from audit.pipeline import ScanResult
+from audit.pipeline import ScanResult, risk_order
 from audit.state import DISMISSED, Decision
 from reports import accounts, timeline
 from reports.checklist import ACCOUNT_STEPS, write_checklist, write_checklist_html
@@ -153,7 +153,7 @@ def needs_look(f: Finding) -> bool:
 
 def report_order(f: Finding) -> tuple[bool, int, float]:
     """Dismissed items last; then highest risk, oldest first (as the pipeline sorts)."""
-    return (f.decision in DISMISSED, -f.verdict.risk, f.item.created_at.timestamp() if f.item.created_at else 0.0)
+    return (f.decision in DISMISSED, *risk_order(f))
 
 
 def summary(result: ScanResult) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from audit.classifier import load_classifier
 from audit.context import Context
 from audit.media.analyse import analyse_media
 from audit.media.findings import MediaFinding
-from audit.pipeline import ScanResult
+from audit.pipeline import ScanResult, risk_order
 from audit.triage import DELETE_AT
 
 Progress = Callable[[str, int, int | None], None]
@@ -55,7 +55,7 @@ def attach_media(
             f.verdict = replace(f.verdict, risk=media.risk, summary=f.verdict.summary or media.summary)
         if media.action and f.action in ("keep", "lock"):
             f.action = "delete" if media.risk >= DELETE_AT else "review"
-    result.findings.sort(key=lambda f: (-f.verdict.risk, f.item.created_at.timestamp() if f.item.created_at else 0.0))
+    result.findings.sort(key=risk_order)
     notes = tuple(sorted({n.split(": ", 1)[-1] for m in found.values() for n in m.notes}))
     return MediaSummary(
         items=len(found),
