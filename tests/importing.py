@@ -33,3 +33,17 @@ def unaccounted(events: list[object]) -> dict[str, int]:
         elif isinstance(event, Skip) and event.source in left:
             left[event.source] -= event.count
     return {source: n for source, n in left.items() if n}
+
+
+LAYOUT_FORMS = ["zip", "folder", "wrapped zip"]
+
+
+def layout_opener(form: str, make_zip, fixtures: Path, platform: str, wrap: str):  # type: ignore[no-untyped-def]
+    """Opens `fixtures/<platform>/<layout>` as a folder, a zip, or a zip inside the download's own folder."""
+
+    def opener(layout: str) -> Path:
+        if form == "folder":
+            return fixtures / platform / layout
+        return make_zip(f"{platform}/{layout}", wrap=wrap if form == "wrapped zip" else "")
+
+    return opener

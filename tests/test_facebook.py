@@ -10,7 +10,7 @@ from pathlib import Path
 import importing
 import pytest
 from damage import damaged_copy
-from importing import by_text, unaccounted
+from importing import LAYOUT_FORMS, by_text, layout_opener, unaccounted
 
 import importers
 from audit.archive import Archive
@@ -48,15 +48,9 @@ def skips(events: list[object]) -> list[Skip]:
     return [e for e in events if isinstance(e, Skip)]
 
 
-@pytest.fixture(params=["zip", "folder", "wrapped zip"])
+@pytest.fixture(params=LAYOUT_FORMS)
 def open_layout(request, make_zip, fixtures):
-    def opener(layout: str) -> Path:
-        if request.param == "folder":
-            return fixtures / "facebook" / layout
-        wrap = "facebook-danawhitfield-2025-01-20-AbCdEfGh/" if request.param == "wrapped zip" else ""
-        return make_zip(f"facebook/{layout}", wrap=wrap)
-
-    return opener
+    return layout_opener(request.param, make_zip, fixtures, "facebook", "facebook-danawhitfield-2025-01-20-AbCdEfGh/")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import importing
 import pytest
 from damage import damaged_copy
-from importing import by_text, unaccounted
+from importing import LAYOUT_FORMS, by_text, layout_opener, unaccounted
 
 import importers
 from audit.archive import Archive
@@ -42,15 +42,9 @@ def skips(events: list[object], source: str | None = None) -> list[Skip]:
     return [e for e in events if isinstance(e, Skip) and source in (None, e.source)]
 
 
-@pytest.fixture(params=["zip", "folder", "wrapped zip"])
+@pytest.fixture(params=LAYOUT_FORMS)
 def open_layout(request, make_zip, fixtures):
-    def opener(layout: str) -> Path:
-        if request.param == "folder":
-            return fixtures / "instagram" / layout
-        wrap = "instagram-sunny.rn-2025-02-20-XyZ12345/" if request.param == "wrapped zip" else ""
-        return make_zip(f"instagram/{layout}", wrap=wrap)
-
-    return opener
+    return layout_opener(request.param, make_zip, fixtures, "instagram", "instagram-sunny.rn-2025-02-20-XyZ12345/")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from importing import unaccounted
+from importing import LAYOUT_FORMS, layout_opener, unaccounted
 
 import importers
 from audit.archive import Archive
@@ -26,14 +26,9 @@ def items(path: Path) -> dict[str, Item]:
     return {e.item_id: e for e in events(path) if isinstance(e, Item)}
 
 
-@pytest.fixture(params=["zip", "folder", "wrapped zip"])
+@pytest.fixture(params=LAYOUT_FORMS)
 def open_layout(request, make_zip, fixtures):
-    def opener(layout: str) -> Path:
-        if request.param == "folder":
-            return fixtures / "x" / layout
-        return make_zip(f"x/{layout}", wrap="twitter-2024-11-16-abc/" if request.param == "wrapped zip" else "")
-
-    return opener
+    return layout_opener(request.param, make_zip, fixtures, "x", "twitter-2024-11-16-abc/")
 
 
 LAYOUTS = {
