@@ -23,10 +23,10 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from audit import corpus
+from audit import corpus, modelcache
 from audit.context import Context
 from audit.model import CATEGORIES, Evidence, Item, Kind, Verdict
-from audit.rules import PATIENT, QUIET, RULES, compile_context, find_evidence
+from audit.rules import CONTEXT_RULE, PATIENT, QUIET, RULES, Rule, compile_context, find_evidence, fired
 
 KINDS = tuple(str(k) for k in Kind)
 # Recall matters more than precision for patient references (F-beta with beta 2).
@@ -55,31 +55,39 @@ Progress = Callable[[str, int, int | None], None]
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    evidence: list[tuple[str, Evidence]]
-    identifier_labels: list[str]
+    """Which rules fired in a post, and how many distinct kinds of identifier: all the model reads."""
+
+    fired: frozenset[str]
+    identifiers: int
 
 
-def analyse(text: str, context_terms: list[tuple[str, str]], context_rx: re.Pattern[str] | None) -> Analysis:
-    found = find_evidence(text, context_terms, context_rx)
-    evidence = [(rule.name, ev) for rule, ev in found]
+_IDENTIFIER_LABELS = {r.name: r.label for r in (*RULES, CONTEXT_RULE) if r.category == PATIENT and r.identifier}
+
+
+def analyse(text: str, context_rx: re.Pattern[str] | None) -> Analysis:
+    names = frozenset(fired(text, context_rx))
+    return Analysis(names, len({_IDENTIFIER_LABELS[n] for n in names if n in _IDENTIFIER_LABELS}))
+
+
+def _identifier_labels(found: Sequence[tuple[Rule, Evidence]]) -> list[str]:
+    """Identifier kinds in the order the post shows them, for the summary."""
     labels: list[str] = []
-    for rule, ev in found:
-        if ev.category == PATIENT and rule.identifier and rule.label not in labels:
+    for rule, _ in found:
+        if rule.name in _IDENTIFIER_LABELS and rule.label not in labels:
             labels.append(rule.label)
-    return Analysis(evidence, labels)
+    return labels
 
 
 def _features(analyses: Sequence[Analysis], kinds: Sequence[str]) -> sparse.csr_matrix:
     rows, cols, vals = [], [], []
     kind_base = len(RULES) + 2
     for i, (an, kind) in enumerate(zip(analyses, kinds, strict=True)):
-        fired = {name for name, _ in an.evidence}
-        for name in fired:
+        for name in an.fired:
             if name in _RULE_INDEX:
                 rows.append(i)
                 cols.append(_RULE_INDEX[name])
                 vals.append(1.0)
-        n = len(an.identifier_labels)
+        n = an.identifiers
         rows += [i, i]
         cols += [len(RULES), len(RULES) + 1]
         vals += [min(n, 4) / 4.0, 1.0 if n >= 2 else 0.0]
@@ -97,7 +105,6 @@ class Classifier:
             lowercase=True, ngram_range=(1, 2), min_df=3, sublinear_tf=True, token_pattern=TOKEN_PATTERN, dtype=np.float32
         )
         self.prefixer = TfidfVectorizer(analyzer=prefixes, min_df=3, sublinear_tf=True, dtype=np.float32)
-        self.models: dict[str, LogisticRegression] = {}
         self.thresholds: dict[str, float] = {}
         self._vocab: list[str] = []
 
@@ -109,18 +116,52 @@ class Classifier:
         words = self.vectorizer.fit_transform(texts)
         self._vocab = self.vectorizer.get_feature_names_out().tolist()
         # Training analyses ignore the user's context: those names are not in the corpus.
-        analyses = [analyse(t, [], None) for t in texts]
+        analyses = [analyse(t, None) for t in texts]
         X = sparse.hstack([words, self.prefixer.fit_transform(texts), _features(analyses, kinds)], format="csr")
+        models: dict[str, LogisticRegression] = {}
         for cat in CATEGORIES:
             y = np.array([cat in e.labels for e in examples], dtype=int)
             model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000, solver="liblinear")
             folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=7)
             probs = cross_val_predict(model, X, y, cv=folds, method="predict_proba")[:, 1]
             self.thresholds[cat] = _best_threshold(y, probs, BETA[cat])
-            self.models[cat] = model.fit(X, y)
-        self._weights = np.vstack([self.models[c].coef_[0] for c in CATEGORIES]).astype(np.float32)
-        self._bias = np.array([self.models[c].intercept_[0] for c in CATEGORIES], dtype=np.float32)
+            models[cat] = model.fit(X, y)
+        self._weights = np.vstack([models[c].coef_[0] for c in CATEGORIES]).astype(np.float32)
+        self._bias = np.array([models[c].intercept_[0] for c in CATEGORIES], dtype=np.float32)
         return self
+
+    # keeping
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Everything training produced, as plain arrays (see `audit.modelcache`)."""
+        return {
+            "words": np.array(self._vocab, dtype=str),
+            "words_idf": self.vectorizer.idf_,
+            "prefixes": np.array(self.prefixer.get_feature_names_out().tolist(), dtype=str),
+            "prefixes_idf": self.prefixer.idf_,
+            "weights": self._weights,
+            "bias": self._bias,
+            "thresholds": np.array([self.thresholds[c] for c in CATEGORIES]),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Classifier | None:
+        """The classifier `to_arrays` describes, or None if the arrays do not fit together."""
+        clf = cls()
+        words, prefixes = arrays["words"].tolist(), arrays["prefixes"].tolist()
+        width = len(words) + len(prefixes) + _N_EXTRA
+        if arrays["weights"].shape != (len(CATEGORIES), width) or arrays["words_idf"].shape != (len(words),) \
+                or arrays["prefixes_idf"].shape != (len(prefixes),) or arrays["thresholds"].shape != (len(CATEGORIES),):
+            return None
+        clf.vectorizer.vocabulary_ = {w: i for i, w in enumerate(words)}
+        clf.vectorizer.idf_ = arrays["words_idf"]
+        clf.prefixer.vocabulary_ = {w: i for i, w in enumerate(prefixes)}
+        clf.prefixer.idf_ = arrays["prefixes_idf"]
+        clf._vocab = words
+        clf._weights = arrays["weights"].astype(np.float32)
+        clf._bias = arrays["bias"].astype(np.float32)
+        clf.thresholds = {c: float(t) for c, t in zip(CATEGORIES, arrays["thresholds"], strict=True)}
+        return clf
 
     # scoring
 
@@ -128,7 +169,7 @@ class Classifier:
         kinds = kinds or ["post"] * len(texts)
         if not texts:
             return []
-        analyses = [analyse(t, self.context_terms, self.context_rx) for t in texts]
+        analyses = [analyse(t, self.context_rx) for t in texts]
         X = sparse.hstack([self.vectorizer.transform(texts), self.prefixer.transform(texts), _features(analyses, kinds)],
                           format="csr")
         logits = X @ self._weights.T + self._bias
@@ -150,12 +191,16 @@ class Classifier:
     def _verdict(self, text: str, probs: np.ndarray, analysis: Analysis, cols: np.ndarray, vals: np.ndarray) -> Verdict:
         scores = {cat: round(float(p), 4) for cat, p in zip(CATEGORIES, probs, strict=True)}
         flags = tuple(c for c in CATEGORIES if scores[c] >= self.thresholds[c])
+        risk = risk_score(scores, self.thresholds, flags, analysis.identifiers)
+        if not flags:
+            return Verdict(scores, flags, risk, (), "")
+        found = find_evidence(text, self.context_terms, self.context_rx)
         evidence: list[Evidence] = []
         for cat in flags:
-            evidence += [ev for name, ev in analysis.evidence if ev.category == cat and name not in QUIET]
+            evidence += [ev for rule, ev in found if ev.category == cat and rule.name not in QUIET]
             evidence += self._learned_evidence(text, cols, vals, cat, exclude=evidence)
         evidence.sort(key=lambda e: (e.start, -e.end))
-        return Verdict(scores, flags, risk_score(scores, self.thresholds, flags, analysis), tuple(evidence), _summary(flags, analysis))
+        return Verdict(scores, flags, risk, tuple(evidence), _summary(flags, _identifier_labels(found)))
 
     def _learned_evidence(
         self, text: str, cols: np.ndarray, vals: np.ndarray, cat: str, exclude: Iterable[Evidence], top: int = 3
@@ -193,7 +238,7 @@ def _brevity(text: str, analysis: Analysis) -> float:
     proportion to the length; a short post with a bed number or "blacked out" keeps its score.
     """
     words = len(_WORD.findall(text))
-    if words >= MIN_WORDS or any(name not in QUIET for name, _ in analysis.evidence):
+    if words >= MIN_WORDS or not analysis.fired <= QUIET:
         return 1.0
     return words / (2 * MIN_WORDS)
 
@@ -223,7 +268,7 @@ def _best_threshold(y: np.ndarray, probs: np.ndarray, beta: float) -> float:
     return round(best_t, 2)
 
 
-def risk_score(scores: dict[str, float], thresholds: dict[str, float], flags: Sequence[str], analysis: Analysis) -> int:
+def risk_score(scores: dict[str, float], thresholds: dict[str, float], flags: Sequence[str], identifiers: int) -> int:
     """0–100: the worst category, scaled so its threshold sits at 50, weighted by severity."""
     worst = 0.0
     for cat, p in scores.items():
@@ -232,15 +277,15 @@ def risk_score(scores: dict[str, float], thresholds: dict[str, float], flags: Se
         worst = max(worst, scaled * SEVERITY[cat])
     risk = worst * 100
     if flags:
-        risk += 4 * (len(flags) - 1) + 3 * max(len(analysis.identifier_labels) - 1, 0)
+        risk += 4 * (len(flags) - 1) + 3 * max(identifiers - 1, 0)
     return int(max(0, min(100, round(risk))))
 
 
-def _summary(flags: Sequence[str], analysis: Analysis) -> str:
-    if PATIENT in flags and len(analysis.identifier_labels) >= 2:
-        return " + ".join(analysis.identifier_labels[:5]) + " together point to one patient"
-    if PATIENT in flags and analysis.identifier_labels:
-        return f"describes a clinical encounter; {analysis.identifier_labels[0]} narrows who it was"
+def _summary(flags: Sequence[str], identifier_labels: list[str]) -> str:
+    if PATIENT in flags and len(identifier_labels) >= 2:
+        return " + ".join(identifier_labels[:5]) + " together point to one patient"
+    if PATIENT in flags and identifier_labels:
+        return f"describes a clinical encounter; {identifier_labels[0]} narrows who it was"
     if PATIENT in flags:
         return "describes a clinical encounter from your work"
     names = {"venting": "contempt or complaint aimed at people you work with or care for",
@@ -251,7 +296,15 @@ def _summary(flags: Sequence[str], analysis: Analysis) -> str:
 
 @lru_cache(maxsize=1)
 def _trained_base() -> Classifier:
-    return Classifier().fit(corpus.load(heldout=False))
+    """Trained on the corpus on first use on this computer, then read back from the cache."""
+    where = modelcache.path()
+    arrays = modelcache.load(where)
+    kept = Classifier.from_arrays(arrays) if arrays is not None else None
+    if kept is not None:
+        return kept
+    trained = Classifier().fit(corpus.load(heldout=False))
+    modelcache.save(where, trained.to_arrays())
+    return trained
 
 
 def load_classifier(context: Context | None = None) -> Classifier:

@@ -2,8 +2,10 @@
 
 A scan is import (one core, Python) then classification (CPU-bound, per item).
 On a large export the first worker is forked before the import starts, while
-the process is still small, and trains the model there; once trained it forks
-a second worker, which inherits the model instead of training it again. The
+the process is still small, and trains the model there, then classifies beside
+the import. Once the import is over it forks a second worker, which inherits
+the model instead of training it again; started earlier, three busy processes
+on two cores only slowed each other (the import took half as long again). The
 importing process sends chunks of text as soon as it has read them and gets
 compact verdicts back, in chunk order, so the result is the same as classifying
 in one process. If a worker dies, its chunks are classified in-process.
@@ -11,6 +13,7 @@ in one process. If a worker dies, its chunks are classified in-process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -46,7 +49,9 @@ class Classification:
         ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
         self._tasks: Any = ctx.Queue()
         self._done: Any = ctx.Queue()
-        self._zygote = ctx.Process(target=_zygote, args=(self._tasks, self._done, self.workers, os.getpid()), daemon=False)
+        self._imported: Any = ctx.Event()
+        self._zygote = ctx.Process(target=_zygote, args=(self._tasks, self._done, self._imported, self.workers, os.getpid()),
+                                   daemon=False)
         self._zygote.start()
 
     def set_context(self, context: Context) -> None:
@@ -82,6 +87,7 @@ class Classification:
             self._send(items, start, min(start + CHUNK, len(items)), context)
         for _ in range(self.workers):
             self._tasks.put(None)
+        self._imported.set()
         self._collect(items, context)
         return self._assemble(items, context)
 
@@ -158,27 +164,34 @@ def _expand(c: Compact) -> Verdict:
     return Verdict(dict(scores), flags, risk, tuple(Evidence(*e) for e in evidence) if evidence else (), summary)
 
 
-def _zygote(tasks: Any, done: Any, workers: int, parent: int) -> None:
-    """Train once, fork the other workers from the trained process, then serve like them."""
+def _zygote(tasks: Any, done: Any, imported: Any, workers: int, parent: int) -> None:
+    """Train once, classify beside the import, and fork the other workers once the import is over."""
     from audit.classifier import _trained_base
 
     _trained_base()
-    siblings = []
-    for _ in range(workers - 1):
-        sibling = multiprocessing.get_context("fork").Process(target=_serve, args=(tasks, done, os.getpid()), daemon=False)
-        sibling.start()
-        siblings.append(sibling)
-    _serve(tasks, done, parent)
+    gc.freeze()  # the model is built for good: never scan it again, nor copy its pages into the forked workers
+    siblings: list[Any] = []
+
+    def grow() -> None:
+        if imported.is_set() and not siblings:
+            for _ in range(workers - 1):
+                sibling = multiprocessing.get_context("fork").Process(target=_serve, args=(tasks, done, os.getpid()), daemon=False)
+                sibling.start()
+                siblings.append(sibling)
+
+    _serve(tasks, done, parent, grow)
     for sibling in siblings:
         sibling.join()
 
 
-def _serve(tasks: Any, done: Any, parent: int) -> None:
+def _serve(tasks: Any, done: Any, parent: int, between: Callable[[], None] | None = None) -> None:
     """Classify chunks until told to stop, or until the process that started us is gone."""
     from audit.classifier import load_classifier
 
     bound: dict[Context, Any] = {}
     while True:
+        if between is not None:
+            between()
         try:
             task = tasks.get(timeout=1.0)
         except queue.Empty:

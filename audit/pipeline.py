@@ -6,9 +6,11 @@ zip and JSON in another) are read together as one account.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import importers
@@ -67,6 +69,24 @@ def risk_order(f: Finding) -> tuple[int, float]:
     return -f.verdict.risk, date_key(f)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold off Python's cycle collector while building or writing hundreds of thousands of objects.
+
+    Parsing and importing allocate millions of dicts and strings; each full
+    collection walks the whole growing heap, which was half of the import time
+    on 200,000 posts. Nothing built here forms reference cycles, so reference
+    counting still frees everything as it goes; collection resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def open_inputs(paths: Sequence[str]) -> list[tuple[Importer, Detection, Archive, list[str]]]:
     """Detect each input's platform and merge inputs of one platform into one archive."""
     detected: dict[Platform, tuple[Importer, list[str]]] = {}
@@ -119,10 +139,14 @@ def scan(
     running: chunks of text go out as soon as they are read, compact verdicts
     come back, and the result is identical to classifying in one process.
     """
+    with gc_paused():
+        return _scan(paths, context or Context(), progress, workers)
+
+
+def _scan(paths: Sequence[str], base: Context, progress: Progress | None, workers: int | None) -> ScanResult:
     from audit.parallel import Classification
     from audit.triage import recommend
 
-    base = context or Context()
     opened = open_inputs(paths)
     size = sum(_expected_bytes(archive, found.members) for _, found, archive, _ in opened)
     accounts: list[AccountScan] = []

@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 
+from audit import prefilter
 from audit.context import Context
 from audit.model import Evidence
 
@@ -139,7 +141,7 @@ RULES: tuple[Rule, ...] = (
           words="study|studies|trial|rct|meta analysis|cohort|paper|journal club|abstract|poster|conference|lecture|webinar|cme|"
                 "guideline|guidelines|published|pearl|pearls|tip|tips|reminder|psa|did you know|signs of|symptoms of|evidence|"
                 "data show|research|review article|grand rounds talk|podcast|thread on|learn more|awareness|screening|vaccine|vaccines",
-          regex=r"n\s?=\s?\d+"),
+          regex=r"\bn\s?=\s?\d+"),
     _rule("fiction_sim", PATIENT, "fiction or simulation", "simulation, fiction or a composite, which says so",
           words="sim lab|simulation|standardized patient|standardised patient|mannequin|manikin|sim man|fictional|composite|"
                 "hypothetical|case study|made up|not a real|details changed|board question|practice question|osce|grey's|greys anatomy|"
@@ -264,7 +266,25 @@ def _phrase_index(rules: tuple[Rule, ...]) -> dict[str, list[tuple[tuple[str, ..
 
 
 _PHRASES = _phrase_index(RULES)
-_REGEX_RULES = tuple(r for r in RULES if r.regex is not None)
+
+
+
+def _fired_index() -> tuple[dict[str, frozenset[str]], dict[tuple[str, str], list[tuple[str, str]]]]:
+    """For `fired`: one-word phrases by word; longer ones by their first two words, with the
+    whole phrase as " a b c " to look for in " w1 w2 ... " (empty when two words are all of it)."""
+    singles: dict[str, set[str]] = defaultdict(set)
+    pairs: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for first, entries in _PHRASES.items():
+        for phrase, rule in entries:
+            if len(phrase) == 1:
+                singles[first].add(rule.name)
+            else:
+                pairs[phrase[0], phrase[1]].append((" " + " ".join(phrase) + " " if len(phrase) > 2 else "", rule.name))
+    return {w: frozenset(n) for w, n in singles.items()}, dict(pairs)
+
+
+_SINGLES, _PAIRS = _fired_index()
+_REGEX_RULES = tuple((r, prefilter.gate(r.regex)) for r in RULES if r.regex is not None)
 
 
 def _lowered(text: str) -> str:
@@ -279,16 +299,23 @@ def find_evidence(text: str, context_terms: list[tuple[str, str]], compiled_cont
     """Every rule match in `text`, plus the user's own workplace, unit and colleague names."""
     found: list[tuple[Rule, Evidence]] = []
     lowered = _lowered(text)
-    tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
-    words = [t[0] for t in tokens]
+    words = _TOKEN.findall(lowered)
+    hits: list[tuple[int, int, Rule]] = []
     for i, word in enumerate(words):
         for phrase, rule in _PHRASES.get(word, ()):
             n = len(phrase)
             if n == 1 or tuple(words[i:i + n]) == phrase:
-                start, end = tokens[i][1], tokens[i + n - 1][2]
-                found.append((rule, Evidence(rule.category, start, end, text[start:end], rule.reason)))
-    for rule in _REGEX_RULES:
-        for m in rule.regex.finditer(text if rule.case else lowered):  # type: ignore[union-attr]
+                hits.append((i, n, rule))
+    if hits:  # token offsets only for the posts that need them
+        spans = [m.span() for m in _TOKEN.finditer(lowered)]
+        for i, n, rule in hits:
+            start, end = spans[i][0], spans[i + n - 1][1]
+            found.append((rule, Evidence(rule.category, start, end, text[start:end], rule.reason)))
+    for rule, gate in _REGEX_RULES:
+        subject = text if rule.case else lowered
+        if not prefilter.passes(gate, subject):
+            continue
+        for m in rule.regex.finditer(subject):  # type: ignore[union-attr]
             if m.end() > m.start():
                 found.append((rule, Evidence(rule.category, m.start(), m.end(), text[m.start():m.end()], rule.reason)))
     if compiled_context is not None:
@@ -298,6 +325,37 @@ def find_evidence(text: str, context_terms: list[tuple[str, str]], compiled_cont
             reason = f"names {what}, which identifies you and so the patient"
             found.append((CONTEXT_RULE, Evidence(PATIENT, m.start(), m.end(), m.group(0), reason)))
     return found
+
+
+def fired(text: str, compiled_context: re.Pattern[str] | None = None) -> set[str]:
+    """The names of the rules `find_evidence` would report, without building their evidence.
+
+    Every post needs this set (it is what the model reads); the spans are
+    worth finding only for the one post in ten that gets flagged.
+    """
+    names: set[str] = set()
+    lowered = _lowered(text)
+    words = _TOKEN.findall(lowered)
+    for word in _SINGLES.keys() & words:
+        names |= _SINGLES[word]
+    joined = ""
+    for pair in _PAIRS.keys() & pairwise(words):
+        for phrase, name in _PAIRS[pair]:
+            if not phrase:
+                names.add(name)
+            elif name not in names:
+                joined = joined or " " + " ".join(words) + " "
+                if phrase in joined:
+                    names.add(name)
+    for rule, gate in _REGEX_RULES:
+        if rule.name in names:
+            continue
+        subject = text if rule.case else lowered
+        if prefilter.passes(gate, subject) and any(m.end() > m.start() for m in rule.regex.finditer(subject)):  # type: ignore[union-attr]
+            names.add(rule.name)
+    if compiled_context is not None and compiled_context.search(text):
+        names.add(CONTEXT_RULE.name)
+    return names
 
 
 def compile_context(context: Context) -> tuple[list[tuple[str, str]], re.Pattern[str] | None]:

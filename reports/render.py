@@ -23,7 +23,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from audit.model import CATEGORIES, CATEGORY_TITLES, Finding
-from audit.pipeline import ScanResult, risk_order
+from audit.pipeline import ScanResult, gc_paused, risk_order
 from audit.state import DISMISSED, Decision
 from reports import accounts, timeline
 from reports.checklist import ACCOUNT_STEPS, write_checklist, write_checklist_html
@@ -56,7 +56,11 @@ def iso(moment: datetime | None) -> str:
 def write_all(result: ScanResult, out: Path, *, decisions: dict[str, Decision] | None = None,
               redact: bool = False) -> dict[str, Path]:
     """Every output of one scan; `decisions` are the stored ones, already copied onto the findings."""
-    decisions = decisions or {}
+    with gc_paused():
+        return _write_all(result, out, decisions or {}, redact)
+
+
+def _write_all(result: ScanResult, out: Path, decisions: dict[str, Decision], redact: bool) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "report": out / "report.html",

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# The trained model is cached between scans; tests keep theirs away from the user's cache folder.
+os.environ["BACKSCROLL_CACHE"] = tempfile.mkdtemp(prefix="backscroll-test-cache-")
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
