@@ -194,7 +194,7 @@ class Classifier:
         risk = risk_score(scores, self.thresholds, flags, analysis.identifiers)
         if not flags:
             return Verdict(scores, flags, risk, (), "")
-        found = find_evidence(text, self.context_terms, self.context_rx)
+        found = find_evidence(text, self.context_terms, self.context_rx, only=analysis.fired)
         evidence: list[Evidence] = []
         for cat in flags:
             evidence += [ev for rule, ev in found if ev.category == cat and rule.name not in QUIET]

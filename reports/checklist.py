@@ -143,9 +143,9 @@ def write_checklist_html(result: ScanResult, path: Path) -> None:
 
     env = environment()
     style = _raw(env, "checklist.css")
-    html = env.get_template("checklist.html").render(
+    html = env.get_template("checklist.html").generate(
         plans=plan(result), titles=GROUP_TITLES, excerpt=excerpt, safe_url=safe_url, style=style,
         csp=f"default-src 'none'; style-src {csp_hash(style)}; img-src 'none'; base-uri 'none'; form-action 'none'",
     )
     with _private_open(path) as fh:
-        fh.write(html)
+        fh.writelines(html)

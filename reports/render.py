@@ -26,6 +26,7 @@ from audit.model import CATEGORIES, CATEGORY_TITLES, Finding
 from audit.pipeline import ScanResult, gc_paused, risk_order
 from audit.state import DISMISSED, Decision
 from reports import accounts, timeline
+from reports.beside import beside, can_fork
 from reports.checklist import ACCOUNT_STEPS, write_checklist, write_checklist_html
 from reports.deleters import write_deleters
 from reports.island import Island, script_json
@@ -50,7 +51,10 @@ def environment() -> Environment:
 
 
 def iso(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+    """UTC to the second, as `2019-03-02T03:14:00Z` (isoformat is a third faster than strftime)."""
+    if moment is None:
+        return ""
+    return (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).isoformat(timespec="seconds")[:19] + "Z"
 
 
 def write_all(result: ScanResult, out: Path, *, decisions: dict[str, Decision] | None = None,
@@ -69,24 +73,35 @@ def _write_all(result: ScanResult, out: Path, decisions: dict[str, Decision], re
         "csv": out / "findings.csv",
         "jsonl": out / "findings.jsonl",
     }
+    if redact:
+        paths["redacted"] = out / "report-redacted.html"
+
+    def pages() -> None:
+        write_html(result, paths["report"], decisions)
+        write_checklist_html(result, paths["checklist_html"])
+        if redact:
+            _write_redacted(result, paths["redacted"], decisions)
+
+    # The pages and the data files take about as long each on a large scan: one is written beside the other.
+    wait = beside(pages, can_fork(len(result.findings)))
     write_csv(result, paths["csv"])
     write_jsonl(result, paths["jsonl"])
     write_checklist(result, paths["checklist"])
-    write_checklist_html(result, paths["checklist_html"])
     paths.update(write_deleters(result.findings, out, _private_open))
-    write_html(result, paths["report"], decisions)
-    if redact:
-        from reports.redact import redact as redacted
-
-        paths["redacted"] = out / "report-redacted.html"
-        masked = redacted(result)
-        views = accounts.views(masked)
-        # Who wrote to the user is worked out on the real names (redaction makes everyone "[person]"),
-        # then numbered; the examples come from the redacted text.
-        for view, full in zip(views, accounts.views(result), strict=True):
-            view.patients = full.patients
-        write_html(masked, paths["redacted"], decisions, redacted=True, views=views)
+    wait()
     return paths
+
+
+def _write_redacted(result: ScanResult, path: Path, decisions: dict[str, Decision]) -> None:
+    from reports.redact import redact as redacted
+
+    masked = redacted(result)
+    views = accounts.views(masked)
+    # Who wrote to the user is worked out on the real names (redaction makes everyone "[person]"),
+    # then numbered; the examples come from the redacted text.
+    for view, full in zip(views, accounts.views(result), strict=True):
+        view.patients = full.patients
+    write_html(masked, path, decisions, redacted=True, views=views)
 
 
 def write_csv(result: ScanResult, path: Path) -> None:
@@ -133,13 +148,17 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
+# One encoder for every line: json.dumps with options builds a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def write_jsonl(result: ScanResult, path: Path) -> None:
     with _private_open(path) as fh:
         for f in result.findings:
-            fh.write(json.dumps(finding_json(f), ensure_ascii=False) + "\n")
+            fh.write(_JSON.encode(finding_json(f)) + "\n")
         for account in result.accounts:
             for ledger in account.ledgers.values():
-                fh.write(json.dumps({
+                fh.write(_JSON.encode({
                     "type": "file",
                     "platform": str(account.platform),
                     "source": ledger.source,
@@ -147,7 +166,7 @@ def write_jsonl(result: ScanResult, path: Path) -> None:
                     "imported": ledger.imported,
                     "skipped": dict(ledger.skipped),
                     "errors": dict(ledger.errors),
-                }, ensure_ascii=False) + "\n")
+                }) + "\n")
 
 
 def needs_look(f: Finding) -> bool:
@@ -220,7 +239,7 @@ def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | 
         for view in views:
             for n, p in enumerate(view.patients, 1):
                 p.update(name=f"[person {n}]", connected=p["connected"] and "yes", example="[withheld in the redacted report]")
-    html = env.get_template("report.html").render(
+    html = env.get_template("report.html").generate(
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         result=result,
         summary=summary(result),
@@ -242,7 +261,7 @@ def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | 
         app_links=app_links,
     )
     with _private_open(path) as fh:
-        fh.write(html)
+        fh.writelines(html)  # streamed: the page is never held whole in memory
 
 
 def _raw(env: Environment, name: str) -> str:
