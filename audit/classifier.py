@@ -48,6 +48,8 @@ _RULE_INDEX = {r.name: i for i, r in enumerate(RULES)}
 # regularisation and the model leans on them too hard. 0.25 was best when each
 # training writer's file was held out in turn (F1 +1 to +4 points per category).
 RULE_SCALE = 0.25
+# Inverse regularisation strength of each category's logistic regression.
+LR_C = 4.0
 _N_EXTRA = len(RULES) + 2 + len(KINDS)
 
 Progress = Callable[[str, int, int | None], None]
@@ -121,7 +123,7 @@ class Classifier:
         models: dict[str, LogisticRegression] = {}
         for cat in CATEGORIES:
             y = np.array([cat in e.labels for e in examples], dtype=int)
-            model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000, solver="liblinear")
+            model = LogisticRegression(C=LR_C, class_weight="balanced", max_iter=3000, solver="liblinear")
             folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=7)
             probs = cross_val_predict(model, X, y, cv=folds, method="predict_proba")[:, 1]
             self.thresholds[cat] = _best_threshold(y, probs, BETA[cat])

@@ -194,6 +194,14 @@ RULES: tuple[Rule, ...] = (
                 "savages|subhuman|animals|welfare queen|ghetto|trailer trash|white trash|oriental|spaz|cripple|midget|"
                 "these foreigners|go back to your country",
           regex=r"\b(?:r\*+e?t?a?r?d\w*|re?t\*+a?r?d\w*|ret\*rd\w*|f\*+g+\w*|fa\*+\w*|n\*+(?:a|er|ers|gga|gger)\b|ch\*+nk|sp\*+c|k\*+ke|tr\*+nn\w*)"),
+    # Bigotry rarely uses a slur: it sweeps a whole people into one remark ("those Filipinos all...", "go back home").
+    _rule("group_slight", GRAND_ROUNDS, "slur or discrimination", "a sweeping remark about a whole ethnic, national or religious group",
+          words="go back to where|go back home|speak english|learn english|their culture|your people|you people|their kind|"
+                "those kind of people|that kind of people",
+          regex=r"\b(?:all|these|those|typical|every|the|bloody|damn|fucking|f\*+ing)\s+(?:filipinos?|pinoys?|mexicans?|hispanics?|"
+                r"latinos?|indians?|pakistanis?|nigerians?|africans?|asians?|chinese|arabs?|muslims?|jews|hindus?|immigrants?|"
+                r"foreigners|refugees|gypsies|blacks|whites|gays|trans people|russians|poles|romanians)\b(?!\s+(?:nurses?|doctors?|"
+                r"colleagues?|staff|heritage|month|week|association|community|patients? (?:deserve|need)))"),
     _rule("mockery", GRAND_ROUNDS, "crude mockery", "crude mockery of patients, bodies or cadavers",
           words="whale|land whale|fatty|fatso|obese slob|lard|hambeast|smelled like|stank|stinks|stench|gross|grossest|disgusting|nasty|"
                 "ugly|hideous|freak|freakshow|freak show|zoo|circus|cadaver|dead guy|corpse|pooped|poop|shit|shitting|vomit|puked|lmao|"
