@@ -32,6 +32,7 @@ def spans(text: str) -> set[tuple[str, str]]:
     ("blacked out at the residency retreat", {("intoxication", "blacked out")}),
     ("just double your metoprolol, no need for the ER", {("directive", "just double"), ("diagnosis_for_you", "no need for the ER")}),
     ("I can't give medical advice here, call your doctor", {("redirect", "can't give medical advice"), ("redirect", "call your doctor")}),
+    ("those Mexicans always bring ten kids, go back home", {("group_slight", "those Mexicans"), ("group_slight", "go back home")}),
     ("our cohort (n = 412) showed no difference", {("research_teaching", "cohort"), ("research_teaching", "n = 412")}),
 ])
 def test_rules_find_identifiers_with_exact_spans(text, expected):
@@ -104,8 +105,6 @@ def test_model_flags_clear_cases(model, text, kind, flag):
     assert flag in verdict.flags, verdict.scores
     assert verdict.risk >= 50
     assert any(ev.category == flag for ev in verdict.evidence)
-
-
 
 
 @pytest.mark.parametrize(("text", "kind"), [
