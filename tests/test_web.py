@@ -223,6 +223,26 @@ def test_outputs_are_rewritten_after_a_restart(tmp_path, make_zip):
     second.extensions["backscroll"].close()
 
 
+def test_an_upload_unreadable_after_a_restart_gives_a_message_not_a_crash(tmp_path, make_zip):
+    first = make(tmp_path)
+    c = first.test_client()
+    c.get(f"/?key={KEY}")
+    scan_id = scanned(c, make_zip)
+    first.extensions["backscroll"].close()
+    for upload_file in (tmp_path / "data" / "scans" / scan_id / "uploads").iterdir():
+        upload_file.write_bytes(b"damaged on disk")
+    second = make(tmp_path)
+    c = second.test_client()
+    c.get(f"/?key={KEY}")
+    item = json.loads((tmp_path / "data" / "scans" / scan_id / "out" / "findings.jsonl").read_text().splitlines()[0])["key"]
+    post(c, f"/scans/{scan_id}/decisions", json={"key": item, "status": "delete"})
+    response = c.get(f"/scans/{scan_id}/files/x-delete-ids.txt")
+    assert response.status_code == 409
+    assert "could not be read again" in response.get_data(as_text=True)
+    assert c.get("/").status_code == 200  # the app keeps working
+    second.extensions["backscroll"].close()
+
+
 def bad_uploads(tmp_path: Path, make_zip) -> dict[str, tuple[Path, str]]:  # type: ignore[no-untyped-def]
     cases: dict[str, tuple[Path, str]] = {}
     text = tmp_path / "notes.zip"

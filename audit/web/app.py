@@ -28,6 +28,7 @@ from flask import Flask, Response, abort, jsonify, redirect, render_template, re
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from audit import state as decisions_db
+from audit.errors import ExportError
 from audit.pipeline import ScanResult
 from audit.web.security import Settings, install
 from audit.web.store import APP_REPORT, DOWNLOADS, Scan, Store
@@ -178,7 +179,11 @@ def create_app(settings: Settings, scan_fn: Callable[..., ScanResult] | None = N
         scan = scan_or_404(scan_id)
         if name not in DOWNLOADS or scan.status != "done":
             abort(404, "There is no such file for this scan.")
-        store.refresh(scan)
+        try:
+            store.refresh(scan)
+        except ExportError as exc:  # after a restart the upload is read again, and it may no longer be readable
+            abort(409, f"Your latest decisions could not be added to {name}: the upload could not be read again ({exc}). "
+                       "Upload the export again to get files with every decision.")
         path = store.out(scan) / name
         if not path.is_file():
             abort(404, "This scan has no such file (nothing from that platform).")
