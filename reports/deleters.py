@@ -46,16 +46,27 @@ def _when(f: Finding) -> tuple[str, str]:
     return (c.strftime("%Y-%m-%d"), c.strftime("%H:%M")) if c else ("", "")
 
 
+def deleter_paths(findings: Sequence[Finding], out: Path) -> dict[str, Path]:
+    """The files `write_deleters` writes: the X pair if any X item was read, one activity-log CSV per Meta platform."""
+    present = {f.item.platform for f in findings}
+    paths: dict[str, Path] = {}
+    if Platform.X in present:
+        paths["x_ids"] = out / X_IDS
+        paths["x_csv"] = out / X_CSV
+    for platform in (Platform.FACEBOOK, Platform.INSTAGRAM):
+        if platform in present:
+            paths[f"{platform}_csv"] = out / META_CSV.format(platform=platform)
+    return paths
+
+
 def write_deleters(findings: Sequence[Finding], out: Path, opener) -> dict[str, Path]:  # type: ignore[no-untyped-def]
     """Write the X id list and CSV, and one activity-log CSV per Meta platform present."""
-    paths: dict[str, Path] = {}
+    paths = deleter_paths(findings, out)
     ordered = sorted(findings, key=date_key)
-    x = [f for f in ordered if f.item.platform == Platform.X and f.item.kind in X_POST_KINDS and to_delete(f)]
-    if any(f.item.platform == Platform.X for f in findings):
-        paths["x_ids"] = out / X_IDS
+    if "x_ids" in paths:
+        x = [f for f in ordered if f.item.platform == Platform.X and f.item.kind in X_POST_KINDS and to_delete(f)]
         with opener(paths["x_ids"]) as fh:
             fh.write("".join(f"{f.item.item_id}\n" for f in x))
-        paths["x_csv"] = out / X_CSV
         with opener(paths["x_csv"], newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(["tweet_id", "created_at", "kind", "decision", "risk", "url", "text"])
@@ -64,11 +75,10 @@ def write_deleters(findings: Sequence[Finding], out: Path, opener) -> dict[str, 
                                  f.item.kind, f.decision or f"recommended {f.action}", f.verdict.risk, f.item.url or "",
                                  sheet_safe(" ".join(f.item.text.split()))])
     for platform in (Platform.FACEBOOK, Platform.INSTAGRAM):
-        mine = [f for f in ordered if f.item.platform == platform and to_act_on(f) and f.item.kind != Kind.DM_RECEIVED]
-        if not any(f.item.platform == platform for f in findings):
+        path = paths.get(f"{platform}_csv")
+        if path is None:
             continue
-        path = out / META_CSV.format(platform=platform)
-        paths[f"{platform}_csv"] = path
+        mine = [f for f in ordered if f.item.platform == platform and to_act_on(f) and f.item.kind != Kind.DM_RECEIVED]
         with opener(path, newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(["date", "time_utc", "action", "kind", "link", "risk", "item_key", "text"])

@@ -28,7 +28,7 @@ from audit.state import DISMISSED, Decision
 from reports import accounts, timeline
 from reports.beside import beside, can_fork
 from reports.checklist import ACCOUNT_STEPS, write_checklist, write_checklist_html
-from reports.deleters import write_deleters
+from reports.deleters import deleter_paths, write_deleters
 from reports.island import Island, script_json
 from reports.links import sheet_safe
 
@@ -79,6 +79,7 @@ def _write_all(result: ScanResult, out: Path, decisions: dict[str, Decision], re
     def pages() -> None:
         write_html(result, paths["report"], decisions)
         write_checklist_html(result, paths["checklist_html"])
+        write_deleters(result.findings, out, _private_open)
         if redact:
             _write_redacted(result, paths["redacted"], decisions)
 
@@ -87,8 +88,8 @@ def _write_all(result: ScanResult, out: Path, decisions: dict[str, Decision], re
     write_csv(result, paths["csv"])
     write_jsonl(result, paths["jsonl"])
     write_checklist(result, paths["checklist"])
-    paths.update(write_deleters(result.findings, out, _private_open))
     wait()
+    paths.update(deleter_paths(result.findings, out))
     return paths
 
 
@@ -150,12 +151,35 @@ def finding_json(f: Finding) -> dict[str, Any]:
 
 # One encoder for every line: json.dumps with options builds a new one per call.
 _JSON = json.JSONEncoder(ensure_ascii=False)
+_STR = json.encoder.encode_basestring  # the encoder's own string escaping (ensure_ascii=False)
+
+
+def _js(value: str | None) -> str:
+    return "null" if value is None else _STR(value)
+
+
+def finding_line(f: Finding) -> str:
+    """`finding_json(f)` encoded, byte for byte, without building the dict: a third of the JSONL time
+    on 200,000 items. Lists and nested objects, rare on unflagged items, go through the encoder."""
+    item, v = f.item, f.verdict
+    scores = ", ".join(f"{_STR(c)}: {s!r}" for c, s in v.scores.items())
+    evidence = _JSON.encode([{"category": e.category, "start": e.start, "end": e.end, "text": e.text, "reason": e.reason}
+                             for e in v.evidence]) if v.evidence else "[]"
+    media = _JSON.encode([{"uri": m.uri, "kind": m.kind, "latitude": m.latitude, "longitude": m.longitude}
+                          for m in item.media]) if item.media else "[]"
+    return (f'{{"type": "item", "key": {_STR(item.key)}, "platform": {_STR(str(item.platform))}, '
+            f'"kind": {_STR(str(item.kind))}, "item_id": {_STR(item.item_id)}, "created_at": {_STR(iso(item.created_at))}, '
+            f'"text": {_STR(item.text)}, "url": {_js(item.url)}, "audience": {_STR(str(item.audience))}, '
+            f'"account": {_js(item.account)}, "counterpart": {_js(item.counterpart)}, "source": {_STR(item.source)}, '
+            f'"risk": {v.risk!r}, "flags": [{", ".join(_STR(c) for c in v.flags)}], "scores": {{{scores}}}, '
+            f'"action": {_STR(f.action)}, "decision": {_js(f.decision)}, "summary": {_STR(v.summary)}, '
+            f'"evidence": {evidence}, "media": {media}}}')
 
 
 def write_jsonl(result: ScanResult, path: Path) -> None:
     with _private_open(path) as fh:
         for f in result.findings:
-            fh.write(_JSON.encode(finding_json(f)) + "\n")
+            fh.write(finding_line(f) + "\n")
         for account in result.accounts:
             for ledger in account.ledgers.values():
                 fh.write(_JSON.encode({

@@ -12,12 +12,12 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from audit.cli import cli
-from audit.model import AccountInfo, Evidence, Finding, Item, Kind, Platform, Verdict
+from audit.model import AccountInfo, Evidence, Finding, Item, Kind, Media, Platform, Verdict
 from audit.pipeline import AccountScan, ScanResult
 from reports import timeline
 from reports.island import script_json
 from reports.redact import redact_finding
-from reports.render import write_html
+from reports.render import _JSON, finding_json, finding_line, write_html
 
 HOSTILE = "</script><script>alert(1)</script> <!-- \u2028 line\u2029 & <b>bold</b> 52M in bed 7"
 SCORES = {"patient_reference": 0.9, "venting": 0.1, "grand_rounds": 0.1, "medical_advice": 0.0}
@@ -167,3 +167,19 @@ def test_report_size_stays_proportional_to_flagged_items(tmp_path: Path):
     page = path.read_text()
     assert len(json.loads(island(page))["items"]) == 50
     assert "lovely hike" not in page and len(page) < 150_000
+
+
+def test_jsonl_lines_are_exactly_what_the_json_encoder_writes():
+    plain = finding("1", "ok 👍", flags=(), risk=3, action="keep")
+    text = HOSTILE + ' "quoted" \\ back\tslash \x00\x1f é'
+    hostile = Finding(Item(Platform.X, "2", Kind.DM, text, datetime(2020, 7, 3, 2, 0, tzinfo=UTC), "data/direct-messages.js",
+                           url="https://x.com/messages/1-2", counterpart="Jo \"J\" O'Neil"),
+                      Verdict(dict(SCORES), ("patient_reference",), 90, spans(text, ("52M", "age + sex")), "age + sex"), "delete",
+                      decision="delete")
+    with_media = Finding(Item(Platform.INSTAGRAM, "3", Kind.CAPTION, "", None, "your_instagram_activity/media/posts_1.json",
+                              media=(Media("media/posts/1.jpg", latitude=42.5, longitude=-71.25), Media("media/posts/2.mp4", "video"))),
+                         Verdict({"patient_reference": 0.0, "venting": 1.0, "grand_rounds": 0.1234, "medical_advice": 0},
+                                 ("venting",), 51, (), ""), "lock")
+    for f in (plain, hostile, with_media):
+        assert finding_line(f) == _JSON.encode(finding_json(f))
+        assert json.loads(finding_line(f)) == finding_json(f)
