@@ -178,8 +178,18 @@ class Classifier:
         probs = 1.0 / (1.0 + np.exp(-logits))
         for i, (text, an) in enumerate(zip(texts, analyses, strict=True)):
             probs[i] *= _brevity(text, an)
+        # Rounded as before, one value at a time (Python's round, not NumPy's); the rest for the whole batch at once.
+        scores = [[round(p, 4) for p in row] for row in probs.tolist()]
+        flagged = np.asarray(scores) >= self._threshold_row
+        risks = risk_scores(np.asarray(scores), self._threshold_row, flagged, np.array([a.identifiers for a in analyses]))
         ptr, idx, data = X.indptr, X.indices, X.data
-        return [self._verdict(texts[i], probs[i], analyses[i], idx[ptr[i]:ptr[i + 1]], data[ptr[i]:ptr[i + 1]]) for i in range(len(texts))]
+        out: list[Verdict] = []
+        for i, row in enumerate(scores):
+            if flagged[i].any():
+                out.append(self._verdict(texts[i], row, int(risks[i]), analyses[i], idx[ptr[i]:ptr[i + 1]], data[ptr[i]:ptr[i + 1]]))
+            else:
+                out.append(Verdict(dict(zip(CATEGORIES, row, strict=True)), (), int(risks[i]), (), ""))
+        return out
 
     def classify_items(self, items: Sequence[Item], progress: Progress | None = None, batch: int = 4000) -> list[Verdict]:
         out: list[Verdict] = []
@@ -190,12 +200,10 @@ class Classifier:
                 progress("classify", len(out), len(items))
         return out
 
-    def _verdict(self, text: str, probs: np.ndarray, analysis: Analysis, cols: np.ndarray, vals: np.ndarray) -> Verdict:
-        scores = {cat: round(float(p), 4) for cat, p in zip(CATEGORIES, probs, strict=True)}
+    def _verdict(self, text: str, row: list[float], risk: int, analysis: Analysis, cols: np.ndarray, vals: np.ndarray) -> Verdict:
+        """A flagged post's verdict, with the evidence for each flag."""
+        scores = dict(zip(CATEGORIES, row, strict=True))
         flags = tuple(c for c in CATEGORIES if scores[c] >= self.thresholds[c])
-        risk = risk_score(scores, self.thresholds, flags, analysis.identifiers)
-        if not flags:
-            return Verdict(scores, flags, risk, (), "")
         found = find_evidence(text, self.context_terms, self.context_rx, only=analysis.fired)
         evidence: list[Evidence] = []
         for cat in flags:
@@ -203,6 +211,10 @@ class Classifier:
             evidence += self._learned_evidence(text, cols, vals, cat, exclude=evidence)
         evidence.sort(key=lambda e: (e.start, -e.end))
         return Verdict(scores, flags, risk, tuple(evidence), _summary(flags, _identifier_labels(found)))
+
+    @property
+    def _threshold_row(self) -> np.ndarray:
+        return np.array([self.thresholds[c] for c in CATEGORIES])
 
     def _learned_evidence(
         self, text: str, cols: np.ndarray, vals: np.ndarray, cat: str, exclude: Iterable[Evidence], top: int = 3
@@ -270,17 +282,17 @@ def _best_threshold(y: np.ndarray, probs: np.ndarray, beta: float) -> float:
     return round(best_t, 2)
 
 
-def risk_score(scores: dict[str, float], thresholds: dict[str, float], flags: Sequence[str], identifiers: int) -> int:
-    """0–100: the worst category, scaled so its threshold sits at 50, weighted by severity."""
-    worst = 0.0
-    for cat, p in scores.items():
-        t = thresholds[cat]
-        scaled = 0.5 * p / t if p < t else 0.5 + 0.5 * (p - t) / max(1 - t, 1e-6)
-        worst = max(worst, scaled * SEVERITY[cat])
-    risk = worst * 100
-    if flags:
-        risk += 4 * (len(flags) - 1) + 3 * max(identifiers - 1, 0)
-    return int(max(0, min(100, round(risk))))
+_SEVERITY_ROW = np.array([SEVERITY[c] for c in CATEGORIES])
+
+
+def risk_scores(scores: np.ndarray, thresholds: np.ndarray, flagged: np.ndarray, identifiers: np.ndarray) -> np.ndarray:
+    """0–100 per row: the worst category, scaled so its threshold sits at 50, weighted by severity,
+    plus a little for several flags or several kinds of identifier together."""
+    scaled = np.where(scores < thresholds, 0.5 * scores / thresholds, 0.5 + 0.5 * (scores - thresholds) / np.maximum(1 - thresholds, 1e-6))
+    risk = np.maximum((scaled * _SEVERITY_ROW).max(axis=1), 0.0) * 100
+    flags = flagged.sum(axis=1)
+    risk = np.where(flags > 0, risk + 4 * (flags - 1) + 3 * np.maximum(identifiers - 1, 0), risk)
+    return np.clip(np.rint(risk), 0, 100).astype(int)
 
 
 def _summary(flags: Sequence[str], identifier_labels: list[str]) -> str:
