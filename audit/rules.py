@@ -277,7 +277,6 @@ def _phrase_index(rules: tuple[Rule, ...]) -> dict[str, list[tuple[tuple[str, ..
 _PHRASES = _phrase_index(RULES)
 
 
-
 def _fired_index() -> tuple[dict[str, frozenset[str]], dict[tuple[str, str], list[tuple[str, str]]]]:
     """For `fired`: one-word phrases by word; longer ones by their first two words, with the
     whole phrase as " a b c " to look for in " w1 w2 ... " (empty when two words are all of it)."""
