@@ -46,7 +46,7 @@ class Classification:
     def _start(self) -> None:
         # Forking a process that runs other threads (the web app scans in one) can copy a held lock
         # and hang the child; there the first worker starts fresh instead, which costs a second.
-        ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
+        ctx = multiprocessing.get_context("fork" if fork_is_safe() else "spawn")
         self._tasks: Any = ctx.Queue()
         self._done: Any = ctx.Queue()
         self._imported: Any = ctx.Event()
@@ -145,6 +145,17 @@ class Classification:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container or `taskset` can allow fewer than the machine has)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def fork_is_safe() -> bool:
+    """Only a single-threaded process may fork: a thread holding a lock (the web app scans in one)
+    would leave the child's copy of it held forever."""
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _local(items: Sequence[Item], context: Context) -> list[Verdict]:

@@ -7,7 +7,6 @@ zip and JSON in another) are read together as one account.
 from __future__ import annotations
 
 import gc
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from audit.archive import Archive
 from audit.context import Context
 from audit.errors import ExportError
 from audit.model import AccountInfo, Connection, FileRead, Finding, Item, Platform, Skip
+from audit.parallel import Classification, usable_cores
 from importers.base import Detection, Importer
 
 Progress = Callable[[str, int, int | None], None]
@@ -144,7 +144,6 @@ def scan(
 
 
 def _scan(paths: Sequence[str], base: Context, progress: Progress | None, workers: int | None) -> ScanResult:
-    from audit.parallel import Classification
     from audit.triage import recommend
 
     opened = open_inputs(paths)
@@ -182,7 +181,7 @@ def _expected_bytes(archive: Archive, members: Sequence[str]) -> int:
 
 def _default_workers(size: int) -> int:
     """Two classifier processes on a multi-core machine for a large export, none otherwise."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = usable_cores()
     return min(cores, 2) if cores > 1 and size >= PARALLEL_MIN_BYTES else 0
 
 

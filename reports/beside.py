@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable
+
+from audit.parallel import fork_is_safe, usable_cores
 
 # Below this many items the outputs take well under a second: not worth a process.
 MIN_ITEMS = 20_000
 
 
 def can_fork(items: int) -> bool:
-    """Fork only a single-threaded process (the web app scans in a thread; forking there can copy a held lock)."""
-    return (items >= MIN_ITEMS and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
-            and len(os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)) > 1)
+    """Worth it for a large scan on more than one core, and safe only in a single-threaded process."""
+    return items >= MIN_ITEMS and usable_cores() > 1 and fork_is_safe()
 
 
 def beside(task: Callable[[], None], fork: bool) -> Callable[[], None]:

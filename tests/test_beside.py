@@ -68,5 +68,5 @@ def test_a_child_that_succeeds_is_not_repeated(tmp_path: Path) -> None:
 
 def test_small_scans_and_threaded_processes_do_not_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not beside.can_fork(beside.MIN_ITEMS - 1)
-    monkeypatch.setattr(beside.threading, "active_count", lambda: 3)  # the web app scans in a thread
+    monkeypatch.setattr("threading.active_count", lambda: 3)  # the web app scans in a thread
     assert not beside.can_fork(beside.MIN_ITEMS * 10)
