@@ -180,8 +180,9 @@ class Classifier:
             probs[i] *= _brevity(text, an)
         # Rounded as before, one value at a time (Python's round, not NumPy's); the rest for the whole batch at once.
         scores = [[round(p, 4) for p in row] for row in probs.tolist()]
-        flagged = np.asarray(scores) >= self._threshold_row
-        risks = risk_scores(np.asarray(scores), self._threshold_row, flagged, np.array([a.identifiers for a in analyses]))
+        thresholds = np.array([self.thresholds[c] for c in CATEGORIES])
+        flagged = np.asarray(scores) >= thresholds
+        risks = risk_scores(np.asarray(scores), thresholds, flagged, np.array([a.identifiers for a in analyses]))
         ptr, idx, data = X.indptr, X.indices, X.data
         out: list[Verdict] = []
         for i, row in enumerate(scores):
@@ -211,10 +212,6 @@ class Classifier:
             evidence += self._learned_evidence(text, cols, vals, cat, exclude=evidence)
         evidence.sort(key=lambda e: (e.start, -e.end))
         return Verdict(scores, flags, risk, tuple(evidence), _summary(flags, _identifier_labels(found)))
-
-    @property
-    def _threshold_row(self) -> np.ndarray:
-        return np.array([self.thresholds[c] for c in CATEGORIES])
 
     def _learned_evidence(
         self, text: str, cols: np.ndarray, vals: np.ndarray, cat: str, exclude: Iterable[Evidence], top: int = 3

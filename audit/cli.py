@@ -298,6 +298,7 @@ def classify(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str,
         echo '{"id": "1", "text": "52M in bed 7 at 3am"}' | backscroll classify
     """
     from audit.classifier import load_classifier
+    from reports.render import evidence_json
 
     rows = []
     for number, line in enumerate(sys.stdin, 1):
@@ -318,7 +319,7 @@ def classify(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str,
             "scores": v.scores,
             "flags": list(v.flags),
             "risk": v.risk,
-            "evidence": [{"category": e.category, "start": e.start, "end": e.end, "text": e.text, "reason": e.reason} for e in v.evidence],
+            "evidence": evidence_json(v.evidence),
         }, ensure_ascii=False))
 
 

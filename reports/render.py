@@ -16,13 +16,14 @@ import hashlib
 import json
 import os
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from audit.model import CATEGORIES, CATEGORY_TITLES, Finding
+from audit.model import CATEGORIES, CATEGORY_TITLES, Evidence, Finding
 from audit.pipeline import ScanResult, gc_paused, risk_order
 from audit.state import DISMISSED, Decision
 from reports import accounts, timeline
@@ -123,6 +124,11 @@ def _row(f: Finding) -> list[Any]:
     ]
 
 
+def evidence_json(evidence: Sequence[Evidence]) -> list[dict[str, Any]]:
+    """Evidence as `findings.jsonl` and `backscroll classify` give it."""
+    return [{"category": e.category, "start": e.start, "end": e.end, "text": e.text, "reason": e.reason} for e in evidence]
+
+
 def finding_json(f: Finding) -> dict[str, Any]:
     item, v = f.item, f.verdict
     return {
@@ -144,7 +150,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "action": f.action,
         "decision": f.decision,
         "summary": v.summary,
-        "evidence": [{"category": e.category, "start": e.start, "end": e.end, "text": e.text, "reason": e.reason} for e in v.evidence],
+        "evidence": evidence_json(v.evidence),
         "media": [{"uri": m.uri, "kind": m.kind, "latitude": m.latitude, "longitude": m.longitude} for m in item.media],
     }
 
@@ -163,8 +169,7 @@ def finding_line(f: Finding) -> str:
     on 200,000 items. Lists and nested objects, rare on unflagged items, go through the encoder."""
     item, v = f.item, f.verdict
     scores = ", ".join(f"{_STR(c)}: {s!r}" for c, s in v.scores.items())
-    evidence = _JSON.encode([{"category": e.category, "start": e.start, "end": e.end, "text": e.text, "reason": e.reason}
-                             for e in v.evidence]) if v.evidence else "[]"
+    evidence = _JSON.encode(evidence_json(v.evidence)) if v.evidence else "[]"
     media = _JSON.encode([{"uri": m.uri, "kind": m.kind, "latitude": m.latitude, "longitude": m.longitude}
                           for m in item.media]) if item.media else "[]"
     return (f'{{"type": "item", "key": {_STR(item.key)}, "platform": {_STR(str(item.platform))}, '

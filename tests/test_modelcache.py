@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ TEXTS = ["52M in bed 7 at 3am, wife says he fell off a ladder at the Elm St gym"
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("BACKSCROLL_CACHE", str(tmp_path / "cache"))
     _trained_base.cache_clear()
     yield tmp_path / "cache"
