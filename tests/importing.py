@@ -20,6 +20,11 @@ def events_of(importer_type: type, *paths: Path) -> list[object]:
         return list(importer.iter_events(archive, found))
 
 
+def skips(events: list[object], source: str | None = None) -> list[Skip]:
+    """The Skip events, all or those of one file."""
+    return [e for e in events if isinstance(e, Skip) and source in (None, e.source)]
+
+
 def by_text(events: list[object]) -> dict[str, Item]:
     return {e.text: e for e in events if isinstance(e, Item)}
 

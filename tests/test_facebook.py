@@ -10,11 +10,11 @@ from pathlib import Path
 import importing
 import pytest
 from damage import damaged_copy
-from importing import LAYOUT_FORMS, by_text, layout_opener, unaccounted
+from importing import LAYOUT_FORMS, by_text, layout_opener, skips, unaccounted
 
 import importers
 from audit.archive import Archive
-from audit.model import AccountInfo, Audience, Connection, FileRead, Item, Kind, Media, Place, Platform, Skip
+from audit.model import AccountInfo, Audience, Connection, FileRead, Item, Kind, Media, Place, Platform
 from audit.pipeline import open_inputs
 from importers.facebook import FacebookImporter
 from importers.instagram import InstagramImporter
@@ -42,10 +42,6 @@ def log(category: str, year: int, month: int) -> str:
 
 def events_of(*paths: Path) -> list[object]:
     return importing.events_of(FacebookImporter, *paths)
-
-
-def skips(events: list[object]) -> list[Skip]:
-    return [e for e in events if isinstance(e, Skip)]
 
 
 @pytest.fixture(params=LAYOUT_FORMS)

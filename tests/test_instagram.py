@@ -10,11 +10,11 @@ from pathlib import Path
 import importing
 import pytest
 from damage import damaged_copy
-from importing import LAYOUT_FORMS, by_text, layout_opener, unaccounted
+from importing import LAYOUT_FORMS, by_text, layout_opener, skips, unaccounted
 
 import importers
 from audit.archive import Archive
-from audit.model import AccountInfo, Audience, Connection, FileRead, Item, Kind, Media, Place, Platform, Skip
+from audit.model import AccountInfo, Audience, Connection, FileRead, Item, Kind, Media, Place, Platform
 from audit.pipeline import open_inputs
 from importers.facebook import FacebookImporter
 from importers.instagram import COMMENTS_URL, STORIES_URL, InstagramImporter
@@ -36,10 +36,6 @@ def when(*parts: int) -> datetime:
 
 def events_of(*paths: Path) -> list[object]:
     return importing.events_of(InstagramImporter, *paths)
-
-
-def skips(events: list[object], source: str | None = None) -> list[Skip]:
-    return [e for e in events if isinstance(e, Skip) and source in (None, e.source)]
 
 
 @pytest.fixture(params=LAYOUT_FORMS)
@@ -368,7 +364,7 @@ def test_shared_samples(shared_samples, tmp_path):
     assert connections == [("test", "follower"), ("bsc", "follower"), ("bsc", "follower"), ("test", "following"), ("bsc", "following")]
     # The sanitised following.json cut its timestamps to 8 digits: those dates are dropped, not invented.
     assert [c.since for c in events if isinstance(c, Connection) and c.relation == "following"] == [None, None]
-    assert not [e for e in events if isinstance(e, Skip)]
+    assert not skips(events)
 
 
 # malformed data
