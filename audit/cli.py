@@ -297,7 +297,7 @@ def classify(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str,
     Example:
         echo '{"id": "1", "text": "52M in bed 7 at 3am"}' | backscroll classify
     """
-    from audit.classifier import load_classifier
+    from audit.classifier import KINDS, load_classifier
     from reports.render import evidence_json
 
     rows = []
@@ -308,6 +308,8 @@ def classify(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str,
             row = json.loads(line)
             if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                 raise ValueError("needs an object with a string `text`")
+            if row.get("kind") is not None and row["kind"] not in KINDS:
+                raise ValueError(f"unknown kind {row['kind']!r}; one of: {', '.join(KINDS)}")
         except (json.JSONDecodeError, ValueError) as exc:
             _fail(f"stdin line {number}: {exc}")
         rows.append(row)

@@ -33,6 +33,8 @@ from audit.model import (
 )
 from importers.base import EARLIEST, BadFile, Detection, as_int, find, from_iso, load_json, records
 
+# Real UTC offsets lie within ±14:00; anything else is a damaged date, not a time zone.
+_OFFSET = re.compile(r"[+-](?:0\d|1[0-4])[0-5]\d")
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 TWEET_FILES = r"(?:tweets?|community-tweet)(?:-part\d+)?\.js"
 DM_FILES = r"direct-messages?(?:-group)?(?:-part\d+)?\.js"
@@ -55,6 +57,8 @@ def parse_x_time(value: Any) -> datetime | None:
         moment = datetime(int(parts[5]), _MONTHS[parts[1]], int(parts[2]), int(hh), int(mm), int(ss), tzinfo=UTC)
         offset = parts[4]
         if offset != "+0000":
+            if not _OFFSET.fullmatch(offset):
+                return None
             sign = -1 if offset[0] == "-" else 1
             moment -= sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))
     except (KeyError, ValueError, IndexError, OverflowError):

@@ -175,6 +175,12 @@ def test_classify_rejects_bad_input_line():
     assert "stdin line 2" in result.output
 
 
+def test_classify_rejects_an_unknown_kind():
+    result = CliRunner().invoke(cli, ["classify"], input='{"id": 1, "text": "ok", "kind": "tweet"}\n')
+    assert result.exit_code == 2
+    assert "stdin line 1" in result.output and "'tweet'" in result.output and "reply" in result.output
+
+
 def test_classify_uses_the_users_workplace():
     line = json.dumps({"id": 1, "text": "long night at Oakridge again, the usual chaos"})
     plain = json.loads(run("classify", stdin=line).output)

@@ -152,6 +152,10 @@ def test_grailbird_csv_only(open_layout):
     ("Thu Nov 07 18:26:50 -0130 2024", datetime(2024, 11, 7, 19, 56, 50, tzinfo=UTC)),
     ("Sat Jan 01 00:00:00 +0000 1997", None),
     ("Thu Nov 07 18:26:50 +0000 9999", None),
+    ("Thu Nov 07 18:26:50 +9999 2024", None),
+    ("Thu Nov 07 18:26:50 -1560 2024", None),
+    ("Thu Nov 07 18:26:50 +14 2024", None),
+    ("Thu Nov 07 18:26:50 +1400 2024", datetime(2024, 11, 7, 4, 26, 50, tzinfo=UTC)),
     ("garbage", None),
     (None, None),
 ])
