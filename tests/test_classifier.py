@@ -107,16 +107,12 @@ def test_model_flags_clear_cases(model, text, kind, flag):
     assert any(ev.category == flag for ev in verdict.evidence)
 
 
-# The corpus ties "email" to venting (leadership's emails are a favourite target), so a hiring post asking for one reads as venting.
-KNOWN_FALSE_ALARM = pytest.mark.xfail(strict=True, reason="known false alarm: a word the corpus ties to a category")
-
-
 @pytest.mark.parametrize(("text", "kind"), [
     ("RCT of 1,200 adults aged 65+: early mobilisation cut delirium by a third. great journal club", "post"),
     ("I can't give medical advice on here, please call your doctor or go to urgent care", "reply"),
     ("so tired after four nights in a row, sleeping until tuesday", "post"),
     ("grabbing coffee with friends before the game", "post"),
-    pytest.param("we're hiring night nurses for 6 West! message me for the recruiter's email", "post", marks=KNOWN_FALSE_ALARM),
+    ("we're hiring night nurses for 6 West! message me for the recruiter's email", "post"),
     ("lovely hike with the dog this morning", "post"),
 ])
 def test_model_leaves_hard_negatives_alone(model, text, kind):
