@@ -90,6 +90,17 @@ def test_training_is_deterministic(model):
     again = Classifier().fit(corpus.load(heldout=False))
     assert again.thresholds == model.thresholds
     assert np.allclose(again._weights, model._weights)
+    assert np.allclose(again._nb_weights, model._nb_weights)
+
+
+def test_presence_view_leaves_the_tfidf_weights_alone():
+    from scipy import sparse
+
+    from audit.classifier import _present
+
+    X = sparse.csr_matrix(np.array([[0.2, 0.0, 0.7], [0.0, 0.25, 0.0]], dtype=np.float32))
+    assert _present(X).toarray().tolist() == [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    assert np.array_equal(X.toarray(), np.array([[0.2, 0.0, 0.7], [0.0, 0.25, 0.0]], dtype=np.float32))
 
 
 @pytest.mark.parametrize(("text", "kind", "flag"), [
