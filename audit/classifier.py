@@ -127,7 +127,7 @@ class Classifier:
         analyses = [analyse(t, None) for t in texts]
         X = sparse.hstack([words, self.prefixer.fit_transform(texts), _features(analyses, kinds)], format="csr")
         B = _present(X)
-        weights, bias, nb_weights, nb_bias = [], [], [], []
+        fitted = []
         for cat in CATEGORIES:
             y = np.array([cat in e.labels for e in examples], dtype=int)
             probs = np.zeros(len(y))
@@ -135,11 +135,8 @@ class Classifier:
                 fold = _fit_pair(X[train], B[train], y[train])
                 probs[test] = _pair_probs(X[test], B[test], *fold)
             self.thresholds[cat] = _best_threshold(y, probs, BETA[cat])
-            w, b, nw, nb = _fit_pair(X, B, y)
-            weights.append(w)
-            bias.append(b)
-            nb_weights.append(nw)
-            nb_bias.append(nb)
+            fitted.append(_fit_pair(X, B, y))
+        weights, bias, nb_weights, nb_bias = zip(*fitted, strict=True)
         self._weights = np.vstack(weights).astype(np.float32)
         self._bias = np.array(bias, dtype=np.float32)
         self._nb_weights = np.vstack(nb_weights).astype(np.float32)
@@ -285,10 +282,11 @@ def _term_pattern(term: str) -> re.Pattern[str]:
 
 
 def _present(X: sparse.csr_matrix) -> sparse.csr_matrix:
-    """The same features as 0/1: which words, prefixes and rules the post has, not how much."""
-    B = X.copy()
-    B.data[:] = 1.0
-    return B
+    """The same features as 0/1: which words, prefixes and rules the post has, not how much.
+
+    Shares X's index arrays (read-only here) rather than copying them for every batch.
+    """
+    return sparse.csr_matrix((np.ones_like(X.data), X.indices, X.indptr), shape=X.shape)
 
 
 def _fit_pair(X: sparse.csr_matrix, B: sparse.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, float]:

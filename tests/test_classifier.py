@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from scipy import sparse
 
 from audit import corpus
 from audit.baseline import keyword_flags
-from audit.classifier import Classifier, load_classifier, prefixes
+from audit.classifier import Classifier, _present, load_classifier, prefixes
 from audit.cli import cli
 from audit.context import Context
 from audit.model import CATEGORIES, AccountInfo, Platform
@@ -94,10 +95,6 @@ def test_training_is_deterministic(model):
 
 
 def test_presence_view_leaves_the_tfidf_weights_alone():
-    from scipy import sparse
-
-    from audit.classifier import _present
-
     X = sparse.csr_matrix(np.array([[0.2, 0.0, 0.7], [0.0, 0.25, 0.0]], dtype=np.float32))
     assert _present(X).toarray().tolist() == [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     assert np.array_equal(X.toarray(), np.array([[0.2, 0.0, 0.7], [0.0, 0.25, 0.0]], dtype=np.float32))
