@@ -18,6 +18,7 @@ import copy
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
 import numpy as np
@@ -26,7 +27,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from audit import corpus, modelcache
+from audit import corpus, modelcache, posted
 from audit.context import Context
 from audit.model import CATEGORIES, Evidence, Item, Kind, Verdict
 from audit.rules import CONTEXT_RULE, PATIENT, QUIET, RULES, Rule, compile_context, find_evidence, fired
@@ -109,6 +110,7 @@ def _features(analyses: Sequence[Analysis], kinds: Sequence[str]) -> sparse.csr_
 class Classifier:
     def __init__(self, context: Context | None = None) -> None:
         self.context_terms, self.context_rx = compile_context(context or Context())
+        self.tz = posted.zone((context or Context()).timezone)
         self.vectorizer = TfidfVectorizer(
             lowercase=True, ngram_range=(1, 2), min_df=3, sublinear_tf=True, token_pattern=TOKEN_PATTERN, dtype=np.float32
         )
@@ -183,11 +185,14 @@ class Classifier:
 
     # scoring
 
-    def classify_texts(self, texts: Sequence[str], kinds: Sequence[str] | None = None) -> list[Verdict]:
+    def classify_texts(self, texts: Sequence[str], kinds: Sequence[str] | None = None,
+                       times: Sequence[datetime | None] | None = None) -> list[Verdict]:
+        """One verdict per text; `times` (when each was posted) lets a post sent during the event it describes count against it."""
         kinds = kinds or ["post"] * len(texts)
         if not texts:
             return []
         analyses = [analyse(t, self.context_rx) for t in texts]
+        timed = self._posted_during(texts, analyses, times) if times is not None else {}
         X = sparse.hstack([self.vectorizer.transform(texts), self.prefixer.transform(texts), _features(analyses, kinds)],
                           format="csr")
         probs = _pair_probs(X, _present(X), self._weights.T, self._bias, self._nb_weights.T, self._nb_bias)
@@ -202,7 +207,8 @@ class Classifier:
         out: list[Verdict] = []
         for i, row in enumerate(scores):
             if flagged[i].any():
-                out.append(self._verdict(texts[i], row, int(risks[i]), analyses[i], idx[ptr[i]:ptr[i + 1]], data[ptr[i]:ptr[i + 1]]))
+                out.append(self._verdict(texts[i], row, int(risks[i]), analyses[i], idx[ptr[i]:ptr[i + 1]], data[ptr[i]:ptr[i + 1]],
+                                         timed.get(i)))
             else:
                 out.append(Verdict(dict(zip(CATEGORIES, row, strict=True)), (), int(risks[i]), (), ""))
         return out
@@ -211,22 +217,36 @@ class Classifier:
         out: list[Verdict] = []
         for start in range(0, len(items), batch):
             chunk = items[start:start + batch]
-            out += self.classify_texts([i.text for i in chunk], [str(i.kind) for i in chunk])
+            out += self.classify_texts([i.text for i in chunk], [str(i.kind) for i in chunk], [i.created_at for i in chunk])
             if progress:
                 progress("classify", len(out), len(items))
         return out
 
-    def _verdict(self, text: str, row: list[float], risk: int, analysis: Analysis, cols: np.ndarray, vals: np.ndarray) -> Verdict:
+    def _posted_during(self, texts: Sequence[str], analyses: list[Analysis], times: Sequence[datetime | None]) -> dict[int, Evidence]:
+        """Posts sent within hours after the clock time they mention; each counts one more kind of identifier."""
+        timed: dict[int, Evidence] = {}
+        for i, (text, an, when) in enumerate(zip(texts, analyses, times, strict=True)):
+            if when is not None and "time_exact" in an.fired and (ev := posted.posted_during(text, when, self.tz)) is not None:
+                timed[i] = ev
+                analyses[i] = Analysis(an.fired, an.identifiers + 1)
+        return timed
+
+    def _verdict(self, text: str, row: list[float], risk: int, analysis: Analysis, cols: np.ndarray, vals: np.ndarray,
+                 timed: Evidence | None = None) -> Verdict:
         """A flagged post's verdict, with the evidence for each flag."""
         scores = dict(zip(CATEGORIES, row, strict=True))
         flags = tuple(c for c in CATEGORIES if scores[c] >= self.thresholds[c])
         found = find_evidence(text, self.context_terms, self.context_rx, only=analysis.fired)
+        labels = _identifier_labels(found)
         evidence: list[Evidence] = []
         for cat in flags:
             evidence += [ev for rule, ev in found if ev.category == cat and rule.name not in QUIET]
             evidence += self._learned_evidence(text, cols, vals, cat, exclude=evidence)
+        if timed is not None and PATIENT in flags:
+            evidence.append(timed)
+            labels.append(posted.LABEL)
         evidence.sort(key=lambda e: (e.start, -e.end))
-        return Verdict(scores, flags, risk, tuple(evidence), _summary(flags, _identifier_labels(found)))
+        return Verdict(scores, flags, risk, tuple(evidence), _summary(flags, labels))
 
     def _learned_evidence(
         self, text: str, cols: np.ndarray, vals: np.ndarray, cat: str, exclude: Iterable[Evidence], top: int = 3
@@ -365,8 +385,9 @@ def _trained_base() -> Classifier:
 def load_classifier(context: Context | None = None) -> Classifier:
     """The trained classifier (trained once per process), bound to the user's context."""
     base = _trained_base()
-    if context is None or not context.terms():
+    if context is None or not (context.terms() or context.timezone):
         return base
     bound = copy.copy(base)
     bound.context_terms, bound.context_rx = compile_context(context)
+    bound.tz = posted.zone(context.timezone)
     return bound

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,15 @@ class _Progress:
             bar.close()
 
 
-def _context(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str, ...], colleague: tuple[str, ...]) -> Context:
-    return Context(workplaces=workplace, units=unit, places=city, people=colleague)
+def _context(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str, ...], colleague: tuple[str, ...],
+             timezone: str | None) -> Context:
+    from audit.posted import zone
+
+    try:
+        zone(timezone or "")
+    except ValueError as exc:
+        _fail(f"--timezone: {exc}")
+    return Context(workplaces=workplace, units=unit, places=city, people=colleague, timezone=timezone or "")
 
 
 def _check_out(out: Path) -> None:
@@ -69,6 +77,8 @@ context_options = [
     click.option("--unit", multiple=True, help="A unit or ward name (e.g. '6 West', 'PICU')."),
     click.option("--city", multiple=True, help="The town or city you work in."),
     click.option("--colleague", multiple=True, help="A colleague's name that should count as an identifier."),
+    click.option("--timezone", metavar="ZONE", help="Where you posted from (e.g. America/Chicago), to read post times as local hours; "
+                                                    "default: this computer's zone."),
 ]
 
 
@@ -174,7 +184,7 @@ def _location(value: str | None) -> tuple[float, float, float] | None:
 @click.option("--workplace-location", metavar="LAT,LON[,RADIUS]", help="With --media, flag photos taken near work (250 m).")
 @with_context
 def scan(exports: tuple[str, ...], out: Path, quiet: bool, workplace: tuple[str, ...], unit: tuple[str, ...],
-         city: tuple[str, ...], colleague: tuple[str, ...], state: Path | None = None, redact: bool = False,
+         city: tuple[str, ...], colleague: tuple[str, ...], timezone: str | None, state: Path | None = None, redact: bool = False,
          media: bool = False, ocr: bool = True, workplace_location: str | None = None) -> None:
     """Scan one or more exports (zip files or unpacked folders) and write the report.
 
@@ -185,7 +195,7 @@ def scan(exports: tuple[str, ...], out: Path, quiet: bool, workplace: tuple[str,
     """
     location = _location(workplace_location)
     options = MediaOptions(ocr=ocr, workplace_location=location) if media else None
-    run_scan(exports, out, _context(workplace, unit, city, colleague), quiet, state, redact, options)
+    run_scan(exports, out, _context(workplace, unit, city, colleague, timezone), quiet, state, redact, options)
 
 
 @cli.command()
@@ -290,8 +300,9 @@ def demo(out: Path, quiet: bool) -> None:
 
 @cli.command()
 @with_context
-def classify(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str, ...], colleague: tuple[str, ...]) -> None:
-    """Classify JSON lines from stdin: {"id", "text", "kind"?} in, one verdict per line out.
+def classify(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str, ...], colleague: tuple[str, ...],
+             timezone: str | None) -> None:
+    """Classify JSON lines from stdin: {"id", "text", "kind"?, "created_at"?} in, one verdict per line out.
 
     \b
     Example:
@@ -300,7 +311,8 @@ def classify(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str,
     from audit.classifier import KINDS, load_classifier
     from reports.render import evidence_json
 
-    rows = []
+    rows: list[dict[str, Any]] = []
+    times: list[datetime | None] = []
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
             continue
@@ -310,19 +322,34 @@ def classify(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str,
                 raise ValueError("needs an object with a string `text`")
             if row.get("kind") is not None and row["kind"] not in KINDS:
                 raise ValueError(f"unknown kind {row['kind']!r}; one of: {', '.join(KINDS)}")
+            times.append(_posted_at(row.get("created_at")))
         except (json.JSONDecodeError, ValueError) as exc:
             _fail(f"stdin line {number}: {exc}")
         rows.append(row)
-    classifier = load_classifier(_context(workplace, unit, city, colleague))
-    verdicts = classifier.classify_texts([r["text"] for r in rows], [str(r.get("kind") or "post") for r in rows])
+    classifier = load_classifier(_context(workplace, unit, city, colleague, timezone))
+    verdicts = classifier.classify_texts([r["text"] for r in rows], [str(r.get("kind") or "post") for r in rows], times)
     for row, v in zip(rows, verdicts, strict=True):
         click.echo(json.dumps({
             "id": row.get("id"),
             "scores": v.scores,
             "flags": list(v.flags),
             "risk": v.risk,
+            "summary": v.summary,
             "evidence": evidence_json(v.evidence),
         }, ensure_ascii=False))
+
+
+def _posted_at(value: object) -> datetime | None:
+    """`created_at` of a `classify` line: ISO 8601, read as UTC when it has no offset."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValueError(f"created_at {value!r} is not an ISO 8601 time such as 2021-03-02T09:40:00Z")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @cli.command()

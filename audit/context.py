@@ -19,6 +19,7 @@ class Context:
     units: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     people: tuple[str, ...] = ()
+    timezone: str = ""  # IANA name for reading post times as local hours; "" is the computer's own zone
 
     def with_account(self, info: AccountInfo) -> Context:
         """Add names found in the profile bio and location of an export."""

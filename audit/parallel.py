@@ -69,7 +69,7 @@ class Classification:
 
     def _send(self, items: Sequence[Item], start: int, end: int, context: Context) -> None:
         chunk = items[start:end]
-        self._tasks.put((len(self.chunks), context, [i.text for i in chunk], [str(i.kind) for i in chunk]))
+        self._tasks.put((len(self.chunks), context, [i.text for i in chunk], [str(i.kind) for i in chunk], [i.created_at for i in chunk]))
         self.chunks.append((start, end, context))
 
     def finish(self, items: Sequence[Item], context: Context) -> list[Verdict]:
@@ -161,7 +161,7 @@ def fork_is_safe() -> bool:
 def _local(items: Sequence[Item], context: Context) -> list[Verdict]:
     from audit.classifier import load_classifier
 
-    return load_classifier(context).classify_texts([i.text for i in items], [str(i.kind) for i in items])
+    return load_classifier(context).classify_texts([i.text for i in items], [str(i.kind) for i in items], [i.created_at for i in items])
 
 
 def _compact(v: Verdict) -> Compact:
@@ -211,10 +211,10 @@ def _serve(tasks: Any, done: Any, parent: int, between: Callable[[], None] | Non
             continue
         if task is None:
             return
-        chunk_id, context, texts, kinds = task
+        chunk_id, context, texts, kinds, times = task
         try:
             classifier = bound.get(context) or bound.setdefault(context, load_classifier(context))
-            verdicts = classifier.classify_texts(texts, kinds)
+            verdicts = classifier.classify_texts(texts, kinds, times)
         except Exception as exc:  # the parent redoes the chunk and reports the error itself
             done.put(("error", chunk_id, repr(exc)))
             continue

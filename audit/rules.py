@@ -295,7 +295,8 @@ _SINGLES, _PAIRS = _fired_index()
 _REGEX_RULES = tuple((r, prefilter.gate(r.regex)) for r in RULES if r.regex is not None)
 
 
-def _lowered(text: str) -> str:
+def lower_keeping_spans(text: str) -> str:
+    """The text lowercased with every character at its original offset, so spans found in it fit the text."""
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters (e.g. "İ") change length; keep spans exact
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
@@ -309,7 +310,7 @@ def find_evidence(text: str, context_terms: list[tuple[str, str]], compiled_cont
     `only` (what `fired` returned for this text) skips the rules known to find nothing.
     """
     found: list[tuple[Rule, Evidence]] = []
-    lowered = _lowered(text)
+    lowered = lower_keeping_spans(text)
     words = _TOKEN.findall(lowered)
     hits: list[tuple[int, int, Rule]] = []
     for i, word in enumerate(words):
@@ -345,7 +346,7 @@ def fired(text: str, compiled_context: re.Pattern[str] | None = None) -> set[str
     worth finding only for the one post in ten that gets flagged.
     """
     names: set[str] = set()
-    lowered = _lowered(text)
+    lowered = lower_keeping_spans(text)
     words = _TOKEN.findall(lowered)
     for word in _SINGLES.keys() & words:
         names |= _SINGLES[word]

@@ -159,7 +159,7 @@ def test_classify_reads_and_writes_json_lines_in_order():
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert [r["id"] for r in rows] == ["a", "b", 3]
     for row in rows:
-        assert set(row) == {"id", "scores", "flags", "risk", "evidence"}
+        assert set(row) == {"id", "scores", "flags", "risk", "summary", "evidence"}
         assert set(row["scores"]) == {"patient_reference", "venting", "grand_rounds", "medical_advice"}
         assert all(0.0 <= s <= 1.0 for s in row["scores"].values())
     assert "patient_reference" in rows[0]["flags"]
@@ -167,6 +167,29 @@ def test_classify_reads_and_writes_json_lines_in_order():
     assert "medical_advice" in rows[2]["flags"]
     ev = rows[0]["evidence"][0]
     assert set(ev) == {"category", "start", "end", "text", "reason"}
+    assert "together point to one patient" in rows[0]["summary"]
+    assert rows[1]["summary"] == ""
+
+
+def test_classify_reads_the_posting_time_in_the_given_zone():
+    text = "3am and the family finally agreed to comfort care"
+    line = json.dumps({"id": 1, "text": text, "created_at": "2021-03-02T09:40:00Z"})
+    chicago = json.loads(run("classify", "--timezone", "America/Chicago", stdin=line).output)
+    london = json.loads(run("classify", "--timezone", "Europe/London", stdin=line).output)
+    assert [e["text"] for e in chicago["evidence"] if "posted at 03:40" in e["reason"]] == ["3am"]
+    assert not any("posted at" in e["reason"] for e in london["evidence"])
+    assert chicago["scores"]["patient_reference"] > london["scores"]["patient_reference"]
+
+
+@pytest.mark.parametrize(("args", "line", "message"), [
+    (["--timezone", "Mars/Base"], '{"text": "ok"}', "--timezone: unknown time zone 'Mars/Base'"),
+    ([], '{"text": "ok", "created_at": "last tuesday"}', "stdin line 1: created_at 'last tuesday' is not an ISO 8601 time"),
+    ([], '{"text": "ok", "created_at": 1614678000}', "stdin line 1: created_at 1614678000 is not an ISO 8601 time"),
+])
+def test_classify_refuses_a_bad_zone_or_time(args, line, message):
+    result = CliRunner().invoke(cli, ["classify", *args], input=line + "\n")
+    assert result.exit_code == 2
+    assert message in result.output
 
 
 def test_classify_rejects_bad_input_line():
@@ -209,3 +232,12 @@ def test_every_command_has_help(command):
 def test_python_dash_m_is_the_same_program():
     proc = subprocess.run([sys.executable, "-m", "audit", "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "scan" in proc.stdout and "classify" in proc.stdout
+
+
+def test_scan_refuses_an_unknown_zone_before_reading_anything(make_zip, tmp_path):
+    out = tmp_path / "report"
+    result = run("scan", str(make_zip("x/2024")), "--out", str(out), "-q", "--timezone", "Nowhere/Special")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == ["backscroll: --timezone: unknown time zone 'Nowhere/Special' "
+                                                  "(use a name like Europe/London or America/Chicago)"]
+    assert not out.exists()

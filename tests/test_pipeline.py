@@ -47,6 +47,8 @@ def test_generated_archive_is_complete_and_accounted(serial):
     assert all(lg.unaccounted == 0 for a in serial.accounts for lg in a.ledgers.values())
     group = next(lg for a in serial.accounts for name, lg in a.ledgers.items() if name.endswith("direct-messages-group.js"))
     assert sum(group.skipped.values()) == 3 * 3  # join, rename and leave events are not messages
+    # Each post's own time reaches the classifier: stories posted within hours after the "4am" they tell say so.
+    assert any(e.reason.startswith("posted at") for f in serial.findings for e in f.verdict.evidence)
 
 
 def test_two_workers_give_identical_findings_in_identical_order(archive, serial, monkeypatch):
