@@ -205,36 +205,42 @@ def test_upload_scan_report_decide_download_delete(client, make_zip, app, tmp_pa
     assert (data_dir / "decisions.sqlite").is_file()  # decisions outlive a scan unless the user asks
 
 
-def test_outputs_are_rewritten_after_a_restart(tmp_path, make_zip):
+def scanned_before_a_restart(tmp_path: Path, make_zip) -> str:  # type: ignore[no-untyped-def]
+    """Scan in one run of the app and close it; the id of the scan left in the data folder."""
     first = make(tmp_path)
     c = first.test_client()
     c.get(f"/?key={KEY}")
     scan_id = scanned(c, make_zip)
     first.extensions["backscroll"].close()
+    return scan_id
+
+
+def first_finding_key(tmp_path: Path, scan_id: str) -> str:
+    return json.loads((tmp_path / "data" / "scans" / scan_id / "out" / "findings.jsonl").read_text().splitlines()[0])["key"]
+
+
+def test_outputs_are_rewritten_after_a_restart(tmp_path, make_zip):
+    scan_id = scanned_before_a_restart(tmp_path, make_zip)
     second = make(tmp_path)  # a new run: nothing in memory, same data dir
     c = second.test_client()
     c.get(f"/?key={KEY}")
     assert scan_id in c.get("/").get_data(as_text=True)
     key = next(iter(second.extensions["backscroll"].results), None)
     assert key is None
-    item = json.loads((tmp_path / "data" / "scans" / scan_id / "out" / "findings.jsonl").read_text().splitlines()[0])["key"]
+    item = first_finding_key(tmp_path, scan_id)
     post(c, f"/scans/{scan_id}/decisions", json={"key": item, "status": "delete"})
     assert item.split(":", 1)[1] in c.get(f"/scans/{scan_id}/files/x-delete-ids.txt").get_data(as_text=True)
     second.extensions["backscroll"].close()
 
 
 def test_an_upload_unreadable_after_a_restart_gives_a_message_not_a_crash(tmp_path, make_zip):
-    first = make(tmp_path)
-    c = first.test_client()
-    c.get(f"/?key={KEY}")
-    scan_id = scanned(c, make_zip)
-    first.extensions["backscroll"].close()
+    scan_id = scanned_before_a_restart(tmp_path, make_zip)
     for upload_file in (tmp_path / "data" / "scans" / scan_id / "uploads").iterdir():
         upload_file.write_bytes(b"damaged on disk")
     second = make(tmp_path)
     c = second.test_client()
     c.get(f"/?key={KEY}")
-    item = json.loads((tmp_path / "data" / "scans" / scan_id / "out" / "findings.jsonl").read_text().splitlines()[0])["key"]
+    item = first_finding_key(tmp_path, scan_id)
     post(c, f"/scans/{scan_id}/decisions", json={"key": item, "status": "delete"})
     response = c.get(f"/scans/{scan_id}/files/x-delete-ids.txt")
     assert response.status_code == 409
