@@ -29,7 +29,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from audit import corpus, modelcache, posted
 from audit.context import Context
-from audit.model import CATEGORIES, Evidence, Item, Kind, Verdict
+from audit.model import CATEGORIES, Evidence, Item, Kind, Verdict, item_columns
 from audit.rules import CONTEXT_RULE, PATIENT, QUIET, RULES, Rule, compile_context, find_evidence, fired
 
 KINDS = tuple(str(k) for k in Kind)
@@ -109,8 +109,9 @@ def _features(analyses: Sequence[Analysis], kinds: Sequence[str]) -> sparse.csr_
 
 class Classifier:
     def __init__(self, context: Context | None = None) -> None:
-        self.context_terms, self.context_rx = compile_context(context or Context())
-        self.tz = posted.zone((context or Context()).timezone)
+        context = context or Context()
+        self.context_terms, self.context_rx = compile_context(context)
+        self.tz = posted.zone(context.timezone)
         self.vectorizer = TfidfVectorizer(
             lowercase=True, ngram_range=(1, 2), min_df=3, sublinear_tf=True, token_pattern=TOKEN_PATTERN, dtype=np.float32
         )
@@ -217,7 +218,7 @@ class Classifier:
         out: list[Verdict] = []
         for start in range(0, len(items), batch):
             chunk = items[start:start + batch]
-            out += self.classify_texts([i.text for i in chunk], [str(i.kind) for i in chunk], [i.created_at for i in chunk])
+            out += self.classify_texts(*item_columns(chunk))
             if progress:
                 progress("classify", len(out), len(items))
         return out

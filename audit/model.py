@@ -7,6 +7,7 @@ record fails in its importer and never halfway through rendering a report.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -98,6 +99,11 @@ class Item:
     def key(self) -> str:
         """Stable key across re-runs, used by decisions and deletion lists."""
         return f"{self.platform}:{self.item_id}"
+
+
+def item_columns(items: Sequence[Item]) -> tuple[list[str], list[str], list[datetime | None]]:
+    """What the classifier reads of each item (its text, kind and posting time), in its argument order."""
+    return [i.text for i in items], [str(i.kind) for i in items], [i.created_at for i in items]
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from audit.context import Context
-from audit.model import Evidence, Item, Verdict
+from audit.model import Evidence, Item, Verdict, item_columns
 
 CHUNK = 2000
 Progress = Callable[[str, int, int | None], None]
@@ -69,7 +69,7 @@ class Classification:
 
     def _send(self, items: Sequence[Item], start: int, end: int, context: Context) -> None:
         chunk = items[start:end]
-        self._tasks.put((len(self.chunks), context, [i.text for i in chunk], [str(i.kind) for i in chunk], [i.created_at for i in chunk]))
+        self._tasks.put((len(self.chunks), context, *item_columns(chunk)))
         self.chunks.append((start, end, context))
 
     def finish(self, items: Sequence[Item], context: Context) -> list[Verdict]:
@@ -161,7 +161,7 @@ def fork_is_safe() -> bool:
 def _local(items: Sequence[Item], context: Context) -> list[Verdict]:
     from audit.classifier import load_classifier
 
-    return load_classifier(context).classify_texts([i.text for i in items], [str(i.kind) for i in items], [i.created_at for i in items])
+    return load_classifier(context).classify_texts(*item_columns(items))
 
 
 def _compact(v: Verdict) -> Compact:

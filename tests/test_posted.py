@@ -9,7 +9,7 @@ import pytest
 from audit.classifier import load_classifier
 from audit.context import Context
 from audit.posted import LABEL, posted_during, zone
-from audit.rules import PATIENT as PATIENT_REFERENCE
+from audit.rules import PATIENT
 
 STORY = "3am and the guy in bed 4 is pulling his lines out again"
 
@@ -25,7 +25,7 @@ def test_a_post_within_hours_after_the_time_it_mentions_is_evidence(text, local,
     posted = datetime(2021, 3, 2, *local, tzinfo=UTC)
     ev = posted_during(text, posted, UTC)
     assert ev is not None
-    assert ev.category == PATIENT_REFERENCE
+    assert ev.category == PATIENT
     assert text[ev.start:ev.end] == ev.text == matched
     assert f"posted at {local[0]:02d}:{local[1]:02d}" in ev.reason
 
@@ -71,11 +71,11 @@ def test_the_classifier_counts_the_posting_time_as_an_identifier():
     at_night = classifier.classify_texts(texts, ["post", "post"], [during, during])
     afterwards = classifier.classify_texts(texts, ["post", "post"], [later, later])
     untimed = classifier.classify_texts(texts, ["post", "post"])
-    assert at_night[0].scores[PATIENT_REFERENCE] > afterwards[0].scores[PATIENT_REFERENCE]
+    assert at_night[0].scores[PATIENT] > afterwards[0].scores[PATIENT]
     assert afterwards[0].scores == untimed[0].scores
-    assert PATIENT_REFERENCE in at_night[0].flags
+    assert PATIENT in at_night[0].flags
     assert LABEL in at_night[0].summary and LABEL not in afterwards[0].summary
     assert [e.text for e in at_night[0].evidence if "posted at 03:40" in e.reason] == ["3am"]
     # An unflagged post gains no evidence for a flag it does not have.
-    assert PATIENT_REFERENCE not in at_night[1].flags
+    assert PATIENT not in at_night[1].flags
     assert not any("posted at" in e.reason for e in at_night[1].evidence)
