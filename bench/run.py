@@ -146,8 +146,11 @@ def main() -> None:
                       f"{r['floor_s']:.1f} | {r['ratio']:.2f} | {r['peak_mb']:,.0f} | {r['pss_mb']:,.0f} |", flush=True)
         finally:
             shutil.rmtree(cache, ignore_errors=True)
-    fresh = {"BACKSCROLL_CACHE": tempfile.mkdtemp(prefix="backscroll-bench-cache-")}
-    rate = float(timed([sys.executable, "-c", CLASSIFIER], env=fresh)[3].strip())
+    fresh = tempfile.mkdtemp(prefix="backscroll-bench-cache-")
+    try:
+        rate = float(timed([sys.executable, "-c", CLASSIFIER], env={"BACKSCROLL_CACHE": fresh})[3].strip())
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
     print(f"\nclassifier alone, one core: {rate:,.0f} posts/s")
 
 

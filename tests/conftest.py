@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -12,6 +14,7 @@ import pytest
 
 # The trained model is cached between scans; tests keep theirs away from the user's cache folder.
 os.environ["BACKSCROLL_CACHE"] = tempfile.mkdtemp(prefix="backscroll-test-cache-")
+atexit.register(shutil.rmtree, os.environ["BACKSCROLL_CACHE"], ignore_errors=True)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
