@@ -182,12 +182,14 @@ RULES: tuple[Rule, ...] = (
                 "tequila shots|vodka shots|jager shots|fireball shots|keg|beer bong|chugged|chugging|high af|stoned|baked|blazed|edible|"
                 "edibles|weed|joint|bong|dabs|420|coke|cocaine|molly|mdma|ecstasy|acid|shrooms|ketamine|k hole|xanax|xannies|percs|"
                 "oxys|adderall|addy|vyvanse|popping pills|rolling|tripping|bender|rager|drinking on shift|drinking at work|drinking on call|"
-                "drunk on call|buzzed",
+                "drunk on call|buzzed|coked up|spliff|spliffs|shroom|mushroom tea|mushroom shake|drank too much|drank way too much|"
+                "too many drinks|day drinking|day drunk|pregame|pregaming|lsd|dmt|acid trip|on acid|still drunk|still tipsy|wine drunk|"
+                "keg stand|jello shots|body shots",
           regex=r"🍻{2,}|🥴|🍺🍺|🍷🍷🍷"),
     _rule("sexual", GRAND_ROUNDS, "sexual content", "sexual content",
           words="sex|sexy|horny|hook up|hooked up|hookup|nudes|naked|boobs|tits|titties|dick|cock|pussy|ass|booty|thirst trap|smash|"
                 "banged|banging|porn|orgasm|kinky|threesome|one night stand|call room hookup|sleeping with|slept with|dtf|fwb|bj|"
-                "blowjob|milf|dilf|hot nurse|hot doctor|hot resident|hot patient",
+                "blowjob|milf|dilf|hot nurse|hot doctor|hot resident|hot patient|dirtiest way|that's what she said|thats what she said",
           regex=r"😏|🍆|🍑|💦|f\*ck buddy"),
     _rule("slur", GRAND_ROUNDS, "slur or discrimination", "a slur or discriminatory language",
           words="retard|retarded|retards|faggot|fag|fags|tranny|trannies|n word|wetback|towelhead|beaner|gypsy|gyp|shemale|illegals|"
@@ -201,12 +203,17 @@ RULES: tuple[Rule, ...] = (
           regex=r"\b(?:all|these|those|typical|every|the|bloody|damn|fucking|f\*+ing)\s+(?:filipinos?|pinoys?|mexicans?|hispanics?|"
                 r"latinos?|indians?|pakistanis?|nigerians?|africans?|asians?|chinese|arabs?|muslims?|jews|hindus?|immigrants?|"
                 r"foreigners|refugees|gypsies|blacks|whites|gays|trans people|russians|poles|romanians)\b(?!\s+(?:nurses?|doctors?|"
-                r"colleagues?|staff|heritage|month|week|association|community|patients? (?:deserve|need)))"),
+                r"colleagues?|staff|heritage|month|week|association|community|patients? (?:deserve|need)))"
+                r"|\b(?:women|females|girls|men)\s+(?:shouldn'?t be|should not be|don'?t belong|have no business|belong in the kitchen|"
+                r"are too emotional)"),
+    # Letters starred out are how slurs get past filters ("g*psy"); everyday swearing ("f*ck", "sh*t") is left to the words around it.
+    _rule("masked_word", GRAND_ROUNDS, "starred-out word", "a word with letters starred out, the way slurs and obscenities are posted",
+          regex=r"\b(?!f\*+c?k|f\*+ck|fu\*+k|sh\*+t|d\*+mn|h\*+ll|cr\*+p|a\*+[sh]|b\*+tch)[a-z]+\*+[a-z]+"),
     _rule("mockery", GRAND_ROUNDS, "crude mockery", "crude mockery of patients, bodies or cadavers",
-          words="whale|land whale|fatty|fatso|obese slob|lard|hambeast|smelled like|stank|stinks|stench|gross|grossest|disgusting|nasty|"
+          words="whale|whales|land whale|landwhale|landwhales|fatty|fatties|fatso|heifer|porker|obese slob|lard|hambeast|smelled like|stank|stinks|stench|gross|grossest|disgusting|nasty|"
                 "ugly|hideous|freak|freakshow|freak show|zoo|circus|cadaver|dead guy|corpse|pooped|poop|shit|shitting|vomit|puked|lmao|"
                 "lmfao|named our cadaver|gomer",
-          regex=r"😂{2,}|🤣|💀"),
+          regex=r"😂{2,}|🤣|💀|\b\d{3}\s?-?\s?pounders?\b"),
     _rule("abusive_politics", GRAND_ROUNDS, "abusive politics", "an abusive partisan attack",
           words="libtard|libtards|rethuglican|rethuglicans|repugs|demonrats|commie|commies|nazis|fascists|traitors|should be shot|"
                 "should be hanged|should be hung|should all be shot|should all be deported|should be jailed|scum|maga morons|maga idiots|"

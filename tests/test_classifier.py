@@ -31,9 +31,12 @@ def spans(text: str) -> set[tuple[str, str]]:
     ("look at this CT 👀", {("image", "look at this CT")}),
     ("frequent flyers and drug-seekers all night", {("contempt_patients", "frequent flyers"), ("contempt_patients", "drug-seekers")}),
     ("blacked out at the residency retreat", {("intoxication", "blacked out")}),
+    ("coked up at the holiday party, spliff after nights", {("intoxication", "coked up"), ("intoxication", "spliff")}),
     ("just double your metoprolol, no need for the ER", {("directive", "just double"), ("diagnosis_for_you", "no need for the ER")}),
     ("I can't give medical advice here, call your doctor", {("redirect", "can't give medical advice"), ("redirect", "call your doctor")}),
     ("those Mexicans always bring ten kids, go back home", {("group_slight", "those Mexicans"), ("group_slight", "go back home")}),
+    ("women shouldn't be surgeons, typical g*psy nonsense", {("group_slight", "women shouldn't be"), ("masked_word", "g*psy")}),
+    ("400 pounder in 12 wants a third tray", {("mockery", "400 pounder")}),
     ("our cohort (n = 412) showed no difference", {("research_teaching", "cohort"), ("research_teaching", "n = 412")}),
 ])
 def test_rules_find_identifiers_with_exact_spans(text, expected):
@@ -55,6 +58,10 @@ def test_evidence_spans_point_into_the_original_text():
     for rule, ev in find_evidence(text, [], None):
         assert text[ev.start:ev.end] == ev.text
         assert ev.reason == rule.reason
+
+
+def test_starred_out_swearing_is_not_taken_for_a_slur():
+    assert not {name for name, _ in spans("what the f*ck, sh*t day, f**k this a**hole traffic")} & {"masked_word"}
 
 
 def test_every_rule_has_a_reason_and_a_known_category():
