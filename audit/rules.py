@@ -209,8 +209,8 @@ RULES: tuple[Rule, ...] = (
     _rule("masked_word", GRAND_ROUNDS, "starred-out word", "a word with letters starred out, the way slurs and obscenities are posted",
           regex=r"\b(?!f\*+c?k|f\*+ck|fu\*+k|sh\*+t|d\*+mn|h\*+ll|cr\*+p|a\*+[sh]|b\*+tch)[a-z]+\*+[a-z]+"),
     _rule("mockery", GRAND_ROUNDS, "crude mockery", "crude mockery of patients, bodies or cadavers",
-          words="whale|whales|land whale|landwhale|landwhales|fatty|fatties|fatso|heifer|porker|obese slob|lard|hambeast|smelled like|stank|stinks|stench|gross|grossest|disgusting|nasty|"
-                "ugly|hideous|freak|freakshow|freak show|zoo|circus|cadaver|dead guy|corpse|pooped|poop|shit|shitting|vomit|puked|lmao|"
+          words="whale|whales|land whale|landwhale|landwhales|fatty|fatties|fatso|heifer|porker|obese slob|lard|hambeast|smelled like|"
+                "stank|stinks|stench|gross|grossest|disgusting|nasty|ugly|hideous|freak|freakshow|freak show|zoo|circus|cadaver|dead guy|corpse|pooped|poop|shit|shitting|vomit|puked|lmao|"
                 "lmfao|named our cadaver|gomer",
           regex=r"😂{2,}|🤣|💀|\b\d{3}\s?-?\s?pounders?\b"),
     _rule("abusive_politics", GRAND_ROUNDS, "abusive politics", "an abusive partisan attack",
