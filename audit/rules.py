@@ -210,8 +210,8 @@ RULES: tuple[Rule, ...] = (
           regex=r"\b(?!f\*+c?k|f\*+ck|fu\*+k|sh\*+t|d\*+mn|h\*+ll|cr\*+p|a\*+[sh]|b\*+tch)[a-z]+\*+[a-z]+"),
     _rule("mockery", GRAND_ROUNDS, "crude mockery", "crude mockery of patients, bodies or cadavers",
           words="whale|whales|land whale|landwhale|landwhales|fatty|fatties|fatso|heifer|porker|obese slob|lard|hambeast|smelled like|"
-                "stank|stinks|stench|gross|grossest|disgusting|nasty|ugly|hideous|freak|freakshow|freak show|zoo|circus|cadaver|dead guy|corpse|pooped|poop|shit|shitting|vomit|puked|lmao|"
-                "lmfao|named our cadaver|gomer",
+                "stank|stinks|stench|gross|grossest|disgusting|nasty|ugly|hideous|freak|freakshow|freak show|zoo|circus|cadaver|dead guy|"
+                "corpse|pooped|poop|shit|shitting|vomit|puked|lmao|lmfao|named our cadaver|gomer",
           regex=r"😂{2,}|🤣|💀|\b\d{3}\s?-?\s?pounders?\b"),
     _rule("abusive_politics", GRAND_ROUNDS, "abusive politics", "an abusive partisan attack",
           words="libtard|libtards|rethuglican|rethuglicans|repugs|demonrats|commie|commies|nazis|fascists|traitors|should be shot|"
