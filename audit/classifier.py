@@ -109,15 +109,18 @@ def _features(analyses: Sequence[Analysis], kinds: Sequence[str]) -> sparse.csr_
 
 class Classifier:
     def __init__(self, context: Context | None = None) -> None:
-        context = context or Context()
-        self.context_terms, self.context_rx = compile_context(context)
-        self.tz = posted.zone(context.timezone)
+        self.bind(context or Context())
         self.vectorizer = TfidfVectorizer(
             lowercase=True, ngram_range=(1, 2), min_df=3, sublinear_tf=True, token_pattern=TOKEN_PATTERN, dtype=np.float32
         )
         self.prefixer = TfidfVectorizer(analyzer=prefixes, min_df=3, sublinear_tf=True, dtype=np.float32)
         self.thresholds: dict[str, float] = {}
         self._vocab: list[str] = []
+
+    def bind(self, context: Context) -> None:
+        """Read the user's names as identifiers and post times in their zone."""
+        self.context_terms, self.context_rx = compile_context(context)
+        self.tz = posted.zone(context.timezone)
 
     # training
 
@@ -389,6 +392,5 @@ def load_classifier(context: Context | None = None) -> Classifier:
     if context is None or not (context.terms() or context.timezone):
         return base
     bound = copy.copy(base)
-    bound.context_terms, bound.context_rx = compile_context(context)
-    bound.tz = posted.zone(context.timezone)
+    bound.bind(context)
     return bound
