@@ -23,7 +23,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from audit.model import CATEGORIES, CATEGORY_TITLES, Evidence, Finding
+from audit.model import CATEGORIES, CATEGORY_TITLES, Evidence, Finding, Media
 from audit.pipeline import ScanResult, gc_paused, risk_order
 from audit.state import DISMISSED, Decision
 from reports import accounts, timeline
@@ -129,6 +129,11 @@ def evidence_json(evidence: Sequence[Evidence]) -> list[dict[str, Any]]:
     return [{"category": e.category, "start": e.start, "end": e.end, "text": e.text, "reason": e.reason} for e in evidence]
 
 
+def media_json(media: Sequence[Media]) -> list[dict[str, Any]]:
+    """Photo and video references as `findings.jsonl` gives them."""
+    return [{"uri": m.uri, "kind": m.kind, "latitude": m.latitude, "longitude": m.longitude} for m in media]
+
+
 def finding_json(f: Finding) -> dict[str, Any]:
     item, v = f.item, f.verdict
     return {
@@ -151,7 +156,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "decision": f.decision,
         "summary": v.summary,
         "evidence": evidence_json(v.evidence),
-        "media": [{"uri": m.uri, "kind": m.kind, "latitude": m.latitude, "longitude": m.longitude} for m in item.media],
+        "media": media_json(item.media),
     }
 
 
@@ -170,8 +175,7 @@ def finding_line(f: Finding) -> str:
     item, v = f.item, f.verdict
     scores = ", ".join(f"{_STR(c)}: {s!r}" for c, s in v.scores.items())
     evidence = _JSON.encode(evidence_json(v.evidence)) if v.evidence else "[]"
-    media = _JSON.encode([{"uri": m.uri, "kind": m.kind, "latitude": m.latitude, "longitude": m.longitude}
-                          for m in item.media]) if item.media else "[]"
+    media = _JSON.encode(media_json(item.media)) if item.media else "[]"
     return (f'{{"type": "item", "key": {_STR(item.key)}, "platform": {_STR(str(item.platform))}, '
             f'"kind": {_STR(str(item.kind))}, "item_id": {_STR(item.item_id)}, "created_at": {_STR(iso(item.created_at))}, '
             f'"text": {_STR(item.text)}, "url": {_js(item.url)}, "audience": {_STR(str(item.audience))}, '
