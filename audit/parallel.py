@@ -44,8 +44,7 @@ class Classification:
             self._start()
 
     def _start(self) -> None:
-        # Forking a process that runs other threads (the web app scans in one) can copy a held lock
-        # and hang the child; there the first worker starts fresh instead, which costs a second.
+        # Where forking is unsafe the first worker starts fresh instead, which costs a second.
         ctx = multiprocessing.get_context("fork" if fork_is_safe() else "spawn")
         self._tasks: Any = ctx.Queue()
         self._done: Any = ctx.Queue()
