@@ -267,7 +267,7 @@ class Classifier:
             if value <= 0.05 or len(out) >= top:
                 break
             term = self._vocab[j]
-            if all(w in ENGLISH_STOP_WORDS or len(w) < 2 for w in term.split()):
+            if not _worth_showing(term):
                 continue
             at = _locate(lowered, term)
             if at is None or any(s < at[1] and at[0] < e for s, e in taken):
@@ -295,8 +295,48 @@ def _brevity(text: str, analysis: Analysis) -> float:
 
 
 def _locate(lowered: str, term: str) -> tuple[int, int] | None:
-    m = _term_pattern(term).search(lowered)
-    return (m.start(), m.end()) if m else None
+    """Where `_term_pattern(term)` would match first, found with `str.find` when the words allow it.
+
+    Compiling a pattern for each new vocabulary term cost a tenth of classify time;
+    terms whose words start and end with a word character (nearly all) need none.
+    """
+    parts = term.split()
+    if not all(_is_word_char(p[0]) and _is_word_char(p[-1]) for p in parts):
+        m = _term_pattern(term).search(lowered)
+        return (m.start(), m.end()) if m else None
+    at = lowered.find(parts[0])
+    while at != -1:
+        end = _match_at(lowered, at, parts)
+        if end is not None:
+            return at, end
+        at = lowered.find(parts[0], at + 1)
+    return None
+
+
+def _is_word_char(ch: str) -> bool:
+    """The regex `\\w`, for one character."""
+    return ch.isalnum() or ch == "_"
+
+
+def _match_at(lowered: str, at: int, parts: list[str]) -> int | None:
+    """The end of `parts` found at `at` as whole words joined by non-word runs, or None."""
+    if at > 0 and _is_word_char(lowered[at - 1]):
+        return None
+    pos, n = at + len(parts[0]), len(lowered)
+    for part in parts[1:]:
+        gap = pos
+        while gap < n and not _is_word_char(lowered[gap]):
+            gap += 1
+        if gap == pos or not lowered.startswith(part, gap):
+            return None
+        pos = gap + len(part)
+    return None if pos < n and _is_word_char(lowered[pos]) else pos
+
+
+@lru_cache(maxsize=65536)
+def _worth_showing(term: str) -> bool:
+    """A learned term made only of stop words and single letters explains nothing to the reader."""
+    return not all(w in ENGLISH_STOP_WORDS or len(w) < 2 for w in term.split())
 
 
 @lru_cache(maxsize=65536)

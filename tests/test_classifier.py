@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import sparse
 
 from audit import corpus
 from audit.baseline import keyword_flags
-from audit.classifier import Classifier, _present, load_classifier, prefixes
+from audit.classifier import Classifier, _locate, _present, _term_pattern, load_classifier, prefixes
 from audit.cli import cli
 from audit.context import Context
 from audit.model import CATEGORIES, AccountInfo, Platform
@@ -105,6 +107,36 @@ def test_presence_view_leaves_the_tfidf_weights_alone():
     X = sparse.csr_matrix(np.array([[0.2, 0.0, 0.7], [0.0, 0.25, 0.0]], dtype=np.float32))
     assert _present(X).toarray().tolist() == [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     assert np.array_equal(X.toarray(), np.array([[0.2, 0.0, 0.7], [0.0, 0.25, 0.0]], dtype=np.float32))
+
+
+
+def _pattern_span(lowered: str, term: str) -> tuple[int, int] | None:
+    m = _term_pattern(term).search(lowered)
+    return (m.start(), m.end()) if m else None
+
+
+@pytest.mark.parametrize(("lowered", "term", "span"), [
+    ("the drug seekers again", "drug seekers", (4, 16)),
+    ("drug-seekers, again", "drug seekers", (0, 12)),
+    ("drugs seekers", "drug seekers", None),
+    ("re-admitted, readmit", "admit", None),
+    ("bed_7 then bed 7", "bed 7", (11, 16)),
+    ("bed7, bed 7", "bed 7", (6, 11)),
+    ("#nightshift life", "#nightshift", (0, 11)),
+    ("ça va, ça ira", "ça ira", (7, 13)),
+])
+def test_learned_terms_are_found_as_whole_words(lowered, term, span):
+    assert _locate(lowered, term) == span == _pattern_span(lowered, term)
+
+
+_WORDS = st.sampled_from(["bed", "7", "drug", "seekers", "ça", "x_y", "don't", "a/b", "#tag", "@pd", "🙄", "é"])
+
+
+@given(st.lists(st.one_of(_WORDS, st.sampled_from([" ", ", ", "-", "_", "...", "\n", "é", "'"])), max_size=12),
+       st.lists(_WORDS, min_size=1, max_size=3))
+def test_finding_a_term_without_a_pattern_agrees_with_the_pattern(pieces, words):
+    lowered, term = "".join(pieces), " ".join(words)
+    assert _locate(lowered, term) == _pattern_span(lowered, term)
 
 
 @pytest.mark.parametrize(("text", "kind", "flag"), [
