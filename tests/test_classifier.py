@@ -11,7 +11,16 @@ from scipy import sparse
 
 from audit import corpus
 from audit.baseline import keyword_flags
-from audit.classifier import Classifier, _locate, _present, _term_pattern, load_classifier, prefixes
+from audit.classifier import (
+    Classifier,
+    _best_threshold,
+    _locate,
+    _negative_weight,
+    _present,
+    _term_pattern,
+    load_classifier,
+    prefixes,
+)
 from audit.cli import cli
 from audit.context import Context
 from audit.model import CATEGORIES, AccountInfo, Platform
@@ -108,6 +117,17 @@ def test_presence_view_leaves_the_tfidf_weights_alone():
     assert _present(X).toarray().tolist() == [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     assert np.array_equal(X.toarray(), np.array([[0.2, 0.0, 0.7], [0.0, 0.25, 0.0]], dtype=np.float32))
 
+
+
+def test_false_alarms_count_more_where_the_corpus_oversamples_a_category():
+    assert _negative_weight(0.25, 0.15) == pytest.approx((0.25 / 0.75) / (0.15 / 0.85))
+    assert _negative_weight(0.10, 0.15) == 1.0
+    assert _negative_weight(0.25, None) == 1.0
+    y = np.array([1] * 20 + [0] * 60)
+    probs = np.concatenate([np.linspace(0.3, 0.9, 20), np.linspace(0.05, 0.75, 60)])
+    as_in_corpus = _best_threshold(y, probs, 1.0)
+    as_in_a_feed = _best_threshold(y, probs, 1.0, _negative_weight(0.25, 0.10))
+    assert as_in_a_feed > as_in_corpus
 
 
 def _pattern_span(lowered: str, term: str) -> tuple[int, int] | None:
