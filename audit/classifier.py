@@ -31,7 +31,7 @@ from sklearn.model_selection import StratifiedKFold
 from audit import corpus, modelcache, posted
 from audit.context import Context
 from audit.model import CATEGORIES, Evidence, Item, Kind, Verdict, item_columns
-from audit.rules import CONTEXT_RULE, PATIENT, QUIET, RULES, Rule, compile_context, find_evidence, fired
+from audit.rules import CONTEXT_RULE, PATIENT, QUIET, RULES, Rule, compile_context, find_evidence, fired, lower_keeping_spans
 
 KINDS = tuple(str(k) for k in Kind)
 # Recall matters more than precision for patient references (F-beta with beta 2).
@@ -248,10 +248,11 @@ class Classifier:
         flags = tuple(c for c in CATEGORIES if scores[c] >= self.thresholds[c])
         found = find_evidence(text, self.context_terms, self.context_rx, only=analysis.fired)
         labels = _identifier_labels(found)
+        lowered = lower_keeping_spans(text)
         evidence: list[Evidence] = []
         for cat in flags:
             evidence += [ev for rule, ev in found if ev.category == cat and rule.name not in QUIET]
-            evidence += self._learned_evidence(text, cols, vals, cat, exclude=evidence)
+            evidence += self._learned_evidence(text, lowered, cols, vals, cat, exclude=evidence)
         if timed is not None and PATIENT in flags:
             evidence.append(timed)
             labels.append(posted.LABEL)
@@ -259,7 +260,7 @@ class Classifier:
         return Verdict(scores, flags, risk, tuple(evidence), _summary(flags, labels))
 
     def _learned_evidence(
-        self, text: str, cols: np.ndarray, vals: np.ndarray, cat: str, exclude: Iterable[Evidence], top: int = 3
+        self, text: str, lowered: str, cols: np.ndarray, vals: np.ndarray, cat: str, exclude: Iterable[Evidence], top: int = 3
     ) -> list[Evidence]:
         """The words that pushed this item's score up most, located in the text."""
         row = CATEGORIES.index(cat)
@@ -268,7 +269,6 @@ class Classifier:
         contributions = sorted(zip(pushes.tolist(), cols[words].tolist(), strict=True), reverse=True)
         taken = [(e.start, e.end) for e in exclude]
         out: list[Evidence] = []
-        lowered = text.lower()
         for value, j in contributions:
             if value <= 0.05 or len(out) >= top:
                 break

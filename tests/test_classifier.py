@@ -71,6 +71,15 @@ def test_evidence_spans_point_into_the_original_text():
         assert ev.reason == rule.reason
 
 
+def test_learned_evidence_spans_point_into_the_original_text(model):
+    # "İ" lowercases to two characters; spans found in a plainly lowercased copy would drift.
+    text = "İİİİ ugh the families on this unit think we are their personal butlers, every single call light is for ice chips"
+    verdict = model.classify_texts([text])[0]
+    learned = [e for e in verdict.evidence if e.reason.startswith("wording typical")]
+    assert learned
+    assert all(text[e.start:e.end] == e.text and e.text.strip() == e.text for e in learned)
+
+
 def test_starred_out_swearing_is_not_taken_for_a_slur():
     assert not {name for name, _ in spans("what the f*ck, sh*t day, f**k this a**hole traffic")} & {"masked_word"}
 
