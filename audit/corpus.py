@@ -20,6 +20,11 @@ class Example:
     labels: frozenset[str]
     origin: str
 
+    @property
+    def writer(self) -> str:
+        """Each file is one writer's: the unit that evaluation and threshold choice hold out."""
+        return self.origin.split(":", 1)[0]
+
 
 def corpus_dir() -> Path:
     return Path(str(resources.files("audit") / "corpus"))

@@ -14,6 +14,7 @@ from audit.baseline import keyword_flags
 from audit.classifier import (
     Classifier,
     _best_threshold,
+    _folds,
     _locate,
     _negative_weight,
     _present,
@@ -137,6 +138,22 @@ def test_false_alarms_count_more_where_the_corpus_oversamples_a_category():
     as_in_corpus = _best_threshold(y, probs, 1.0)
     as_in_a_feed = _best_threshold(y, probs, 1.0, _negative_weight(0.25, 0.10))
     assert as_in_a_feed > as_in_corpus
+
+
+def test_thresholds_are_chosen_on_writers_the_model_has_not_seen():
+    writers = [f"w{i % 7}.jsonl" for i in range(70)]
+    y = np.array([i % 3 == 0 for i in range(70)], dtype=int)
+    folds = list(_folds(y, writers))
+    assert len(folds) == 5
+    for train, test in folds:
+        assert not {writers[i] for i in train} & {writers[i] for i in test}
+    assert sorted(np.concatenate([test for _, test in folds]).tolist()) == list(range(70))
+    few = list(_folds(y, writers[:3] * 10 + ["w0.jsonl"] * 40))
+    assert len(few) == 5 and all(len(test) for _, test in few)
+
+
+def test_a_corpus_line_knows_its_writer():
+    assert corpus.load(heldout=True)[0].writer == corpus.HELDOUT
 
 
 def _pattern_span(lowered: str, term: str) -> tuple[int, int] | None:
