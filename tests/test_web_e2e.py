@@ -66,7 +66,7 @@ def test_upload_scan_decide_reload_download(page: Any, server: Settings, make_zi
     page.wait_for_url("**/report")
     page.wait_for_selector("#list article .decide button.d-delete")
 
-    first = page.locator("#list article").first
+    first = page.locator('#list article:not([data-key*=":dm-"])').first  # a tweet: messages are not in the deleter's id list
     key = first.get_attribute("data-key")
     with page.expect_response(lambda r: r.url.endswith("/decisions") and r.request.method == "POST") as saved:
         first.locator("button.d-delete").click()
