@@ -122,6 +122,31 @@ def test_night_shift_hour_counts_only_with_clinical_context(tmp_path):
     assert not result["x:2"].evidence
 
 
+class CountingClassifier(QuietClassifier):
+    """Flags nothing and remembers which texts it was asked about."""
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def classify_texts(self, texts, kinds=None):
+        self.asked += texts
+        return super().classify_texts(texts, kinds)
+
+
+def test_the_scans_own_verdict_decides_whether_a_post_is_clinical(tmp_path):
+    # The scan saw the posting time and the user's names, which the text alone may not show: its verdict is used, not redone.
+    night = datetime(2024, 3, 6, 3, 40)
+    files = {"1": ("that view though", draw.jpeg(draw.holiday(7), taken=night)),
+             "2": ("and this one", draw.jpeg(draw.holiday(8), taken=night))}
+    flagged = Verdict(scores={"patient_reference": 0.9}, flags=("patient_reference",), risk=70)
+    counting = CountingClassifier()
+    result = run(tmp_path, files, classifier=counting, verdicts={"x:1": flagged})
+    (ev,) = [e for e in result["x:1"].evidence if "night-shift hour" in e.reason]
+    assert "the post is flagged as patient reference" in ev.reason
+    assert not result["x:2"].evidence
+    assert counting.asked == ["and this one"]
+
+
 # the cheap detector and what goes to OCR
 
 

@@ -15,7 +15,7 @@ import re
 import subprocess
 import time
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Protocol
@@ -84,8 +84,12 @@ def analyse_media(
     work_places: Sequence[Place] = (),
     progress: Progress | None = None,
     limits: Limits = Limits(),
+    verdicts: Mapping[str, Verdict] | None = None,
 ) -> dict[str, MediaFinding]:
-    """`{item.key: MediaFinding}` for every item that points to media; files are read once each, lazily."""
+    """`{item.key: MediaFinding}` for every item that points to media; files are read once each, lazily.
+
+    `verdicts` are the scan's own verdicts by item key; items without one are classified here.
+    """
     with_media = [i for i in items if i.media]
     resolver = Resolver(archive.names())
     total = sum(len(i.media) for i in with_media)
@@ -99,7 +103,7 @@ def analyse_media(
             if progress:
                 progress("media", done, total)
     ocr_verdicts = _classify_ocr(classifier, [s for ss in scans.values() for s in ss])
-    item_verdicts = _classify_items(classifier, with_media)
+    item_verdicts = _classify_items(classifier, with_media, verdicts or {})
     places = _places(workplace_location, work_places, limits)
     out: dict[str, MediaFinding] = {}
     for item in with_media:
@@ -261,11 +265,14 @@ def _classify_ocr(classifier: TextClassifier | None, scans: list[_Scan]) -> dict
     return {id(s): v for s, v in zip(read, verdicts, strict=True)}
 
 
-def _classify_items(classifier: TextClassifier | None, items: list[Item]) -> dict[str, Verdict]:
-    if classifier is None or not items:
-        return {}
-    verdicts = classifier.classify_texts([i.text for i in items], [str(i.kind) for i in items])
-    return {i.key: v for i, v in zip(items, verdicts, strict=True)}
+def _classify_items(classifier: TextClassifier | None, items: list[Item], known: Mapping[str, Verdict]) -> dict[str, Verdict]:
+    """The scan's verdicts, which saw posting times and the user's context; the text alone for items it did not score."""
+    out = {i.key: known[i.key] for i in items if i.key in known}
+    rest = [i for i in items if i.key not in known]
+    if classifier is not None and rest:
+        verdicts = classifier.classify_texts([i.text for i in rest], [str(i.kind) for i in rest])
+        out.update((i.key, v) for i, v in zip(rest, verdicts, strict=True))
+    return out
 
 
 def _clinical(item: Item, verdict: Verdict | None, scans: list[_Scan], ocr_verdicts: dict[int, Verdict]) -> str | None:

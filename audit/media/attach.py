@@ -40,12 +40,13 @@ def attach_media(
     classifier = load_classifier(context)
     found: dict[str, MediaFinding] = {}
     for account in result.accounts:
-        items = [f.item for f in result.findings if f.item.platform == account.platform and f.item.media]
-        if not items:
+        mine = [f for f in result.findings if f.item.platform == account.platform and f.item.media]
+        if not mine:
             continue
         with Archive(account.inputs) as archive:
-            found.update(analyse_media(archive, items, ocr=ocr, classifier=classifier,
-                                       workplace_location=workplace_location, progress=progress))
+            found.update(analyse_media(archive, [f.item for f in mine], ocr=ocr, classifier=classifier,
+                                       workplace_location=workplace_location, progress=progress,
+                                       verdicts={f.item.key: f.verdict for f in mine}))
     for f in result.findings:
         media = found.get(f.item.key)
         if media is None:
