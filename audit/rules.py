@@ -265,18 +265,23 @@ QUIET = frozenset({"second_person", "target_people", "redirect", "drug_named", "
 
 
 def _phrase_index(rules: tuple[Rule, ...]) -> dict[str, list[tuple[tuple[str, ...], Rule]]]:
-    """First token → (phrase tokens, rule), with a plural form of each phrase's last word."""
+    """First token → (phrase tokens, rule), with a plural form of each phrase's last word.
+
+    A rule's forms are kept once each: a list may name a plural ("whales") that "whale" also makes,
+    and a form listed twice would show the same evidence twice.
+    """
     index: dict[str, list[tuple[tuple[str, ...], Rule]]] = defaultdict(list)
     for rule in rules:
+        forms: dict[tuple[str, ...], None] = {}
         for phrase in rule.words:
             tokens = tuple(_TOKEN.findall(phrase.lower()))
             if not tokens:
                 continue
-            forms = {tokens}
+            forms[tokens] = None
             if tokens[-1][-1:].isalpha() and not tokens[-1].endswith("s"):
-                forms.add((*tokens[:-1], tokens[-1] + "s"))
-            for form in forms:
-                index[form[0]].append((form, rule))
+                forms[(*tokens[:-1], tokens[-1] + "s")] = None
+        for form in forms:
+            index[form[0]].append((form, rule))
     return dict(index)
 
 

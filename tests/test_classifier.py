@@ -81,6 +81,12 @@ def test_learned_evidence_spans_point_into_the_original_text(model):
     assert all(text[e.start:e.end] == e.text and e.text.strip() == e.text for e in learned)
 
 
+def test_a_plural_the_list_also_names_is_evidence_once():
+    # "whales" and "spliffs" are listed and also made from "whale" and "spliff".
+    found = [(rule.name, ev.start, ev.end) for rule, ev in find_evidence("those whales, spliffs after nights", [], None)]
+    assert found == [("mockery", 6, 12), ("intoxication", 14, 21)]
+
+
 def test_starred_out_swearing_is_not_taken_for_a_slur():
     assert not {name for name, _ in spans("what the f*ck, sh*t day, f**k this a**hole traffic")} & {"masked_word"}
 
@@ -126,7 +132,6 @@ def test_presence_view_leaves_the_tfidf_weights_alone():
     X = sparse.csr_matrix(np.array([[0.2, 0.0, 0.7], [0.0, 0.25, 0.0]], dtype=np.float32))
     assert _present(X).toarray().tolist() == [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     assert np.array_equal(X.toarray(), np.array([[0.2, 0.0, 0.7], [0.0, 0.25, 0.0]], dtype=np.float32))
-
 
 
 def test_false_alarms_count_more_where_the_corpus_oversamples_a_category():
