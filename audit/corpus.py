@@ -10,6 +10,9 @@ from pathlib import Path
 from audit.model import CATEGORIES
 
 HELDOUT = "heldout.jsonl"
+# Sixteen writers who wrote to the same brief as the last training rounds, kept out of training:
+# a larger, more varied test of posts by strangers than the single held-out writer.
+HELDOUT_WRITERS = "heldout_writers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,15 @@ def load(*, heldout: bool) -> list[Example]:
     """Training files (every `*.jsonl` but the held-out one), or the held-out file alone."""
     folder = corpus_dir()
     files = [folder / HELDOUT] if heldout else sorted(p for p in folder.glob("*.jsonl") if p.name != HELDOUT)
+    return _read(files)
+
+
+def load_heldout_writers() -> list[Example]:
+    """The held-out writers' posts (never trained on), each file one writer."""
+    return _read(sorted((corpus_dir() / HELDOUT_WRITERS).glob("*.jsonl")))
+
+
+def _read(files: list[Path]) -> list[Example]:
     examples: list[Example] = []
     for path in files:
         if not path.exists():

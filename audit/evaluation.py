@@ -23,23 +23,31 @@ def metrics(truth: list[frozenset[str]], predicted: list[set[str] | tuple[str, .
     return pd.DataFrame(rows).set_index("category")
 
 
-def evaluate() -> str:
-    train = corpus.load(heldout=False)
-    test = corpus.load(heldout=True)
-    if not test:
-        return "No held-out file (audit/corpus/heldout.jsonl); nothing to evaluate."
-    model = Classifier().fit(train)
+def _table(model: Classifier, test: list[corpus.Example]) -> str:
     verdicts = model.classify_texts([e.text for e in test], [e.kind for e in test])
     truth = [e.labels for e in test]
     ours = metrics(truth, [v.flags for v in verdicts])
     base = metrics(truth, [keyword_flags(e.text) for e in test])
     table = pd.concat({"": ours[["support"]], "backscroll": ours[["precision", "recall", "f1"]],
                        "keywords": base[["precision", "recall", "f1"]]}, axis=1)
-    lines = [
-        f"Trained on {len(train)} posts; evaluated on {len(test)} held-out posts written by a different writer.",
-        "",
-        table.to_string(float_format=lambda v: f"{v:.2f}"),
-        "",
-        "Thresholds: " + ", ".join(f"{c} {model.thresholds[c]:.2f}" for c in CATEGORIES),
+    return table.to_string(float_format=lambda v: f"{v:.2f}")
+
+
+def evaluate() -> str:
+    """Both held-out splits: the one writer the targets are set on, and sixteen more strangers."""
+    train = corpus.load(heldout=False)
+    splits = [
+        (f"Held-out writer ({corpus.HELDOUT})", corpus.load(heldout=True)),
+        (f"Held-out writers ({corpus.HELDOUT_WRITERS}/)", corpus.load_heldout_writers()),
     ]
+    splits = [(name, test) for name, test in splits if test]
+    if not splits:
+        return f"No held-out posts ({corpus.HELDOUT}, {corpus.HELDOUT_WRITERS}/); nothing to evaluate."
+    model = Classifier().fit(train)
+    lines = [f"Trained on {len(train)} posts by {len({e.writer for e in train})} writers."]
+    for name, test in splits:
+        writers = len({e.writer for e in test})
+        lines += ["", f"{name}: {len(test)} held-out posts by {writers} writer{'s' if writers > 1 else ''} the model never saw.",
+                  "", _table(model, test)]
+    lines += ["", "Thresholds: " + ", ".join(f"{c} {model.thresholds[c]:.2f}" for c in CATEGORIES)]
     return "\n".join(lines)

@@ -161,6 +161,14 @@ def test_a_corpus_line_knows_its_writer():
     assert corpus.load(heldout=True)[0].writer == corpus.HELDOUT
 
 
+def test_held_out_writers_never_reach_training():
+    strangers = corpus.load_heldout_writers()
+    training = corpus.load(heldout=False)
+    assert len({e.writer for e in strangers}) == 16
+    assert not {e.writer for e in strangers} & {e.writer for e in training}
+    assert not {e.text for e in strangers} & {e.text for e in training}
+
+
 def _pattern_span(lowered: str, term: str) -> tuple[int, int] | None:
     m = _term_pattern(term).search(lowered)
     return (m.start(), m.end()) if m else None
@@ -246,4 +254,6 @@ def test_evaluate_prints_both_columns():
     assert "backscroll" in result.output and "keywords" in result.output
     for cat in CATEGORIES:
         assert cat in result.output
-    assert "held-out" in result.output
+    assert "Held-out writer (heldout.jsonl): 520 held-out posts by 1 writer" in result.output
+    assert "by 16 writers the model never saw" in result.output
+    assert result.output.count("keywords") == 2
