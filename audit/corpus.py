@@ -33,11 +33,15 @@ def corpus_dir() -> Path:
     return Path(str(resources.files("audit") / "corpus"))
 
 
-def load(*, heldout: bool) -> list[Example]:
-    """Training files (every `*.jsonl` but the held-out one), or the held-out file alone."""
+def training_files() -> list[Path]:
+    """Every `*.jsonl` in the corpus folder but the held-out file: what the model learns from and its cache key hashes."""
     folder = corpus_dir()
-    files = [folder / HELDOUT] if heldout else sorted(p for p in folder.glob("*.jsonl") if p.name != HELDOUT)
-    return _read(files)
+    return sorted(p for p in folder.glob("*.jsonl") if p.name != HELDOUT)
+
+
+def load(*, heldout: bool) -> list[Example]:
+    """Training files, or the held-out file alone."""
+    return _read([corpus_dir() / HELDOUT] if heldout else training_files())
 
 
 def load_heldout_writers() -> list[Example]:

@@ -38,8 +38,7 @@ def key() -> str:
     here = Path(__file__).resolve().parent
     for name in _SOURCES:
         digest.update(name.encode() + b"\0" + (here / name).read_bytes())
-    folder = corpus.corpus_dir()
-    for path in sorted(p for p in folder.glob("*.jsonl") if p.name != corpus.HELDOUT):
+    for path in corpus.training_files():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:24]
 
