@@ -6,7 +6,7 @@ import pandas as pd
 
 from audit import corpus
 from audit.baseline import keyword_flags
-from audit.classifier import Classifier
+from audit.classifier import Classifier, load_classifier
 from audit.model import CATEGORIES
 
 
@@ -43,7 +43,7 @@ def evaluate() -> str:
     splits = [(name, test) for name, test in splits if test]
     if not splits:
         return f"No held-out posts ({corpus.HELDOUT}, {corpus.HELDOUT_WRITERS}/); nothing to evaluate."
-    model = Classifier().fit(train)
+    model = load_classifier()  # the model scans use: trained on `train`, from the cache when its key matches
     lines = [f"Trained on {len(train)} posts by {len({e.writer for e in train})} writers."]
     for name, test in splits:
         writers = len({e.writer for e in test})
