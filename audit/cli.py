@@ -35,7 +35,10 @@ class _Progress:
 
         bar = self.bars.get(stage)
         if bar is None:
-            bar = self.bars[stage] = tqdm(total=total, desc=f"{stage:>9}", unit=" items", file=sys.stderr, leave=True)
+            # Starting at `done`: the work before the first report took time the bar never saw,
+            # and counting it in an instant showed a rate of millions of items a second.
+            bar = self.bars[stage] = tqdm(total=total, initial=done, desc=f"{stage:>9}", unit=" items", file=sys.stderr,
+                                          leave=True)
         bar.total = total
         bar.n = done
         bar.refresh()

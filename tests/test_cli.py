@@ -243,3 +243,17 @@ def test_scan_refuses_an_unknown_zone_before_reading_anything(make_zip, tmp_path
     assert result.output.strip().splitlines() == ["backscroll: --timezone: unknown time zone 'Nowhere/Special' "
                                                   "(use a name like Europe/London or America/Chicago)"]
     assert not out.exists()
+
+
+def test_progress_claims_no_rate_before_it_has_timed_any_work(capsys):
+    from audit.cli import _Progress
+
+    progress = _Progress(quiet=False)
+    progress("classify", 4000, 10000)
+    first = capsys.readouterr().err
+    assert "4000/10000" in first
+    # The first 4000 were done before the bar existed; a rate over them would be invented.
+    assert re.search(r"[\d.]+[kMG]? items/s", first) is None, first
+    progress("classify", 10000, 10000)
+    progress.close()
+    assert "10000/10000" in capsys.readouterr().err
