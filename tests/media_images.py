@@ -109,6 +109,23 @@ def holiday(seed: int = 0, width: int = 1200, height: int = 800) -> Image.Image:
     return Image.blend(img, noise, 0.06)
 
 
+def portrait(width: int = 1000, height: int = 1000) -> Image.Image:
+    """A studio portrait: pale backdrop, a bright orange jacket, dark hair, a black helmet on a dark table.
+
+    Dark patches scattered about the frame and a large block of colour: no screen, though a check that
+    boxes every dark patch together and counts all colour inside the box as traces would see one.
+    """
+    img = Image.new("RGB", (width, height), (205, 200, 192))
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((int(width * 0.38), int(height * 0.05), int(width * 0.62), int(height * 0.3)), fill=(25, 18, 12))  # hair
+    draw.ellipse((int(width * 0.42), int(height * 0.1), int(width * 0.58), int(height * 0.3)), fill=(225, 180, 150))  # face
+    draw.rectangle((int(width * 0.05), int(height * 0.55), int(width * 0.6), height), fill=(235, 95, 25))  # jacket
+    draw.rectangle((int(width * 0.65), int(height * 0.55), width, int(height * 0.62)), fill=(15, 15, 18))  # table top
+    draw.ellipse((int(width * 0.62), int(height * 0.6), width - 20, height - 20), fill=(10, 10, 14))  # helmet
+    draw.rectangle((0, 0, int(width * 0.06), int(height * 0.45)), fill=(12, 15, 40))  # a dark flag edge
+    return img
+
+
 def rational(value: float) -> Fraction:
     return Fraction(value).limit_denominator(1_000_000)
 

@@ -160,6 +160,13 @@ def test_detector_explains_itself():
     assert not hol.send_to_ocr and hol.reason.startswith("no screen or text-dense region")
 
 
+def test_scattered_dark_patches_and_a_bright_jacket_are_not_a_monitor():
+    # The dark of hair, a helmet and a table, boxed together, once made a "screen" and the jacket its "traces":
+    # a portrait reported as a photo of a patient monitor.
+    assert screen.detect(draw.portrait()).kind != "monitor"
+    assert screen.detect(draw.in_scene(draw.monitor(), 0.3)).kind == "monitor"
+
+
 def test_small_text_in_the_background_is_still_found():
     assert screen.detect(draw.in_scene(draw.whiteboard(), 0.4)).send_to_ocr
     assert screen.detect(draw.in_scene(draw.monitor(), 0.35)).send_to_ocr

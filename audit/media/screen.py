@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 from audit.media.findings import Screen
 
@@ -26,6 +27,7 @@ MIN_TEXT_ROWS = 2
 ALIGN_PX = 3.0  # how far the stroke centres of neighbouring cells on one line may differ
 MONITOR_AREA = 0.08  # dark cells, as a share of the image, before traces are looked for
 MONITOR_SPAN = 0.35
+MONITOR_FILL = 0.5  # share of its bounding box a screen's dark patch fills
 
 
 def detect(img: Image.Image) -> Screen:
@@ -45,25 +47,34 @@ def detect(img: Image.Image) -> Screen:
 
 
 def _monitor(chroma: np.ndarray, val: np.ndarray) -> Screen | None:
-    """A dark rectangle (the screen, wherever it sits) crossed by thin bright coloured traces: ECG, pleth, coloured vitals."""
+    """A dark rectangle (the screen, wherever it sits) crossed by thin bright coloured traces: ECG, pleth, coloured vitals.
+
+    The screen is one connected patch of dark cells filling most of its bounding box, and only colour lying on
+    it counts as a trace: in a photo, dark hair, a helmet or a shadow is scattered, and the colour beside it
+    (an orange flight suit, a red motorbike) lies on no screen.
+    """
     h, w = val.shape
     ch, cw = h // CELL, w // CELL
     if ch == 0 or cw == 0:
         return None
     dark_cells = _cells(val < 0.2, ch, cw).mean(axis=(1, 3)) >= 0.5  # the cell's median is dark
-    area = float(dark_cells.mean())
-    if area < MONITOR_AREA:
+    if float(dark_cells.mean()) < MONITOR_AREA:
         return None
-    rows, cols = np.nonzero(dark_cells)
-    box = (slice(rows.min() * CELL, (rows.max() + 1) * CELL), slice(cols.min() * CELL, (cols.max() + 1) * CELL))
-    traces = (chroma[box] > 0.35) & (val[box] > 0.45)
-    share = float(traces.mean())
-    span = float(traces.any(axis=0).mean())
-    if 0.003 <= share <= 0.25 and span >= MONITOR_SPAN:
-        screen = float(np.ptp(rows) + 1) * float(np.ptp(cols) + 1) / dark_cells.size
-        reason = (f"dark screen ({screen:.0%} of the image) with bright coloured traces across {span:.0%} of its width, "
-                  "like a patient monitor")
-        return Screen(True, "monitor", reason, round(screen, 3))
+    bright = ((chroma > 0.35) & (val > 0.45))[:ch * CELL, :cw * CELL]
+    patches, _ = ndimage.label(dark_cells)
+    for index, box in enumerate(ndimage.find_objects(patches), start=1):
+        patch = patches[box] == index
+        if patch.sum() < MONITOR_AREA / 2 * dark_cells.size or patch.mean() < MONITOR_FILL:
+            continue
+        on_screen = np.repeat(np.repeat(patch, CELL, axis=0), CELL, axis=1)
+        traces = bright[box[0].start * CELL:box[0].stop * CELL, box[1].start * CELL:box[1].stop * CELL] & on_screen
+        share = float(traces.mean())
+        span = float(traces.any(axis=0).mean())
+        if 0.003 <= share <= 0.25 and span >= MONITOR_SPAN:
+            screen = patch.size / dark_cells.size
+            reason = (f"dark screen ({screen:.0%} of the image) with bright coloured traces across {span:.0%} of its width, "
+                      "like a patient monitor")
+            return Screen(True, "monitor", reason, round(screen, 3))
     return None
 
 
