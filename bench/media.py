@@ -2,11 +2,14 @@
 
     python bench/media.py              # 200 photos: 170 holiday-like, 30 screens/whiteboards/charts
     python bench/media.py --photos 60  # a quicker run
+    python bench/media.py --photos-dir ~/Pictures  # what the cheap check makes of real photos, yours included
 
 All images are drawn at run time (tests/media_images.py) and zipped in the X
 layout as 1200x800-ish JPEGs; the holiday set is synthetic (gradients, hills,
 foliage, waves, night lights), so the share sent to OCR is a floor check, not
-a measurement on real camera rolls.
+a measurement on real camera rolls. `--photos-dir` gives that measurement on any
+folder of photos, on this computer only: how many the cheap check would send to OCR
+and how many it would report as a patient monitor (a finding on its own).
 """
 
 from __future__ import annotations
@@ -59,10 +62,36 @@ def timed(zip_path: Path, items: list[Item], *, ocr: bool) -> tuple[float, dict]
         return time.perf_counter() - start, result
 
 
+def real_photos(folder: Path) -> None:
+    """The cheap check on every photo under `folder`, file by file, then the totals."""
+    from PIL import Image
+
+    from audit.media.screen import detect
+
+    kinds: dict[str, int] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp")):
+        try:
+            with Image.open(path) as img:
+                found = detect(img)
+        except (OSError, ValueError) as exc:
+            print(f"{path.relative_to(folder)}: unreadable ({exc})")
+            continue
+        kinds[found.kind] = kinds.get(found.kind, 0) + 1
+        print(f"{path.relative_to(folder)}: {found.kind}; {found.reason}")
+    total = sum(kinds.values())
+    sent = total - kinds.get("none", 0)
+    print(f"{total} photos: {sent} sent to OCR ({kinds.get('monitor', 0)} as a patient monitor, "
+          f"{kinds.get('screen or text', 0)} as screen or text, {kinds.get('whiteboard or document', 0)} as whiteboard or document)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=200)
+    parser.add_argument("--photos-dir", type=Path, help="judge the photos in this folder instead of generated ones")
     args = parser.parse_args()
+    if args.photos_dir:
+        real_photos(args.photos_dir)
+        return
     with tempfile.TemporaryDirectory(prefix="backscroll-bench-media-") as tmp:
         zip_path, items, clinical = build(Path(tmp), args.photos)
         size = zip_path.stat().st_size

@@ -167,6 +167,23 @@ def test_scattered_dark_patches_and_a_bright_jacket_are_not_a_monitor():
     assert screen.detect(draw.in_scene(draw.monitor(), 0.3)).kind == "monitor"
 
 
+def test_the_benchmark_judges_a_folder_of_real_photos(tmp_path, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_media", Path(__file__).resolve().parent.parent / "bench" / "media.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    (tmp_path / "roll").mkdir()
+    draw.monitor().save(tmp_path / "roll" / "icu.jpg")
+    draw.portrait().save(tmp_path / "roll" / "me.png")
+    draw.whiteboard().save(tmp_path / "roll" / "board.jpeg")
+    (tmp_path / "roll" / "broken.jpg").write_bytes(b"not a jpeg")
+    bench.real_photos(tmp_path / "roll")
+    out = capsys.readouterr().out
+    assert "broken.jpg: unreadable" in out and "icu.jpg: monitor;" in out and "me.png: none;" in out
+    assert out.splitlines()[-1] == "3 photos: 2 sent to OCR (1 as a patient monitor, 0 as screen or text, 1 as whiteboard or document)"
+
+
 def test_small_text_in_the_background_is_still_found():
     assert screen.detect(draw.in_scene(draw.whiteboard(), 0.4)).send_to_ocr
     assert screen.detect(draw.in_scene(draw.monitor(), 0.35)).send_to_ocr
