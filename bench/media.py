@@ -66,13 +66,14 @@ def real_photos(folder: Path) -> None:
     """The cheap check on every photo under `folder`, file by file, then the totals."""
     from PIL import Image
 
+    from audit.media.analyse import upright_small
     from audit.media.screen import detect
 
     kinds: dict[str, int] = {}
     for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp")):
         try:
             with Image.open(path) as img:
-                found = detect(img)
+                found = detect(upright_small(img))  # as a scan reads it
         except (OSError, ValueError) as exc:
             print(f"{path.relative_to(folder)}: unreadable ({exc})")
             continue

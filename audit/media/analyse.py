@@ -180,8 +180,7 @@ def _image(archive: Archive, member: str, scan: _Scan, *, ocr: bool, limits: Lim
         data = archive.read(member, limit=limits.max_image_bytes)
         full = _open(data, limits)
         scan.metadata = meta.merge(meta.from_file(full.getexif()), scan.media)
-        full.draft("RGB", (screen.SIZE, screen.SIZE))  # JPEG decodes at 1/2-1/8 scale: most of the speed
-        small = ImageOps.exif_transpose(full).convert("RGB")
+        small = upright_small(full)
     except Image.UnidentifiedImageError:
         scan.notes.append("could not be read as an image (damaged, or a format Pillow does not know)")
         return
@@ -189,6 +188,12 @@ def _image(archive: Archive, member: str, scan: _Scan, *, ocr: bool, limits: Lim
         scan.notes.append(f"could not be read as an image ({_short(exc)})")
         return
     _look(small, scan, ocr=ocr, limits=limits, started=started, reopen=lambda: _open(data, limits))
+
+
+def upright_small(full: Image.Image) -> Image.Image:
+    """The copy the screen check reads: decoded small where the format allows, turned the way the camera was held."""
+    full.draft("RGB", (screen.SIZE, screen.SIZE))  # JPEG decodes at 1/2-1/8 scale: most of the speed
+    return ImageOps.exif_transpose(full).convert("RGB")
 
 
 def _video(archive: Archive, member: str, suffix: str, scan: _Scan, *, ocr: bool, limits: Limits, started: float) -> None:
