@@ -24,6 +24,7 @@ from audit.classifier import (
 )
 from audit.cli import cli
 from audit.context import Context
+from audit.evaluation import f1_interval
 from audit.model import CATEGORIES, AccountInfo, Platform
 from audit.rules import RULES, compile_context, find_evidence
 
@@ -257,3 +258,17 @@ def test_evaluate_prints_both_columns():
     assert "Held-out writer (heldout.jsonl): 520 held-out posts by 1 writer" in result.output
     assert "by 16 writers the model never saw" in result.output
     assert result.output.count("keywords") == 2
+    assert result.output.count("f1 95%") == 3  # a column in each table, and the line that explains it
+
+
+def test_f1_interval_holds_the_f1_and_is_wider_when_writers_disagree():
+    truth = np.array([True, False] * 50)
+    perfect = f1_interval(truth, truth.copy(), ["a"] * 100)
+    assert perfect == (1.0, 1.0)
+    # Posts 0-49 by writer a, predicted right; 50-99 by writer b, every prediction wrong.
+    predicted = np.concatenate([truth[:50], ~truth[50:]])
+    low, high = f1_interval(truth, predicted, ["one writer"] * 100)
+    assert low < 0.5 < high  # F1 is 0.5 here
+    by_writer = f1_interval(truth, predicted, ["a"] * 50 + ["b"] * 50)
+    # Two writers, one perfect and one always wrong: resampled as writers, F1 can be anything from 0 to 1.
+    assert by_writer[0] < low and by_writer[1] > high and by_writer == (0.0, 1.0)
