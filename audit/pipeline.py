@@ -56,6 +56,7 @@ class AccountScan:
 class ScanResult:
     accounts: list[AccountScan]
     findings: list[Finding]
+    context: Context = field(default_factory=Context)  # the user's names plus the profiles', as classified
 
 
 
@@ -163,10 +164,11 @@ def _scan(paths: Sequence[str], base: Context, progress: Progress | None, worker
                         work.set_context(_fold(base, accounts))
                     elif isinstance(event, Item) and work.feed(items) and progress:
                         progress("import", len(items), None)
-        verdicts = work.finish(items, _fold(base, accounts))
+        context = _fold(base, accounts)
+        verdicts = work.finish(items, context)
     findings = [Finding(item, verdict, recommend(item, verdict)) for item, verdict in zip(items, verdicts, strict=True)]
     findings.sort(key=risk_order)
-    return ScanResult(accounts, findings)
+    return ScanResult(accounts, findings, context)
 
 
 def _expected_bytes(archive: Archive, members: Sequence[str]) -> int:

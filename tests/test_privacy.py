@@ -103,3 +103,13 @@ def test_redacted_report_keeps_people_apart_and_their_connections(make_zip, tmp_
     assert set(re.findall(r"\[person \d+\]", masked)) == {f"[person {n}]" for n in range(1, len(names) + 1)}
     assert not any(name in masked for name in names)
     assert "[withheld in the redacted report]" in masked
+    # Meta names each conversation's folder after the other person; the files-read table numbers them instead.
+    assert "patjones" not in masked and "samortiz" not in masked and "messages/inbox/[conversation " in masked
+    assert "patjones" in (out / "report.html").read_text()
+
+
+def test_redacted_report_drops_conversation_links_that_hold_the_other_persons_id(make_zip, tmp_path):
+    out = tmp_path / "out"
+    assert scan(str(make_zip("x/2024")), "--out", str(out), "--redact").exit_code == 0
+    full, masked = (out / "report.html").read_text(), (out / "report-redacted.html").read_text()
+    assert "x.com/messages/" in full and "x.com/messages/" not in masked

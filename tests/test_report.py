@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import re
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -145,6 +146,11 @@ def test_redaction_masks_identifiers_and_keeps_spans_consistent():
     assert "so sad" in {e.text for e in f.verdict.evidence}
 
 
+def test_redaction_keeps_the_owners_handle_and_masks_others():
+    f = redact_finding(finding("1", "@doc thanks @pat.k and email@host.org", evidence=()), own={"doc"})
+    assert f.item.text == "@doc thanks [@handle].k and email@host.org"
+
+
 def test_scan_redact_writes_a_masked_report(make_zip, tmp_path):
     out = tmp_path / "out"
     assert run("scan", str(make_zip("x/2024")), "--out", str(out), "-q", "--redact").exit_code == 0
@@ -157,6 +163,28 @@ def test_scan_redact_writes_a_masked_report(make_zip, tmp_path):
     full = json.loads(island((out / "report.html").read_text()))  # the full report is still written
     story = next(r for r in full["items"] if r["k"] == "x:1700000000000000001")
     assert "".join(s if isinstance(s, str) else s[0] for s in story["t"]).startswith("52M in bed 7")
+
+
+def test_redacted_report_masks_names_given_and_other_handles_in_every_post(tmp_path):
+    posts = {"1": "Dr. Patel yelled at me again on rounds. what a condescending jerk, every single shift",
+             "2": "@jenny_runs cut the metoprolol in half tonight and skip the ER, Springfield urgent care can recheck you",
+             "3": "shoutout @doc_friend for covering my shift, drinks on me"}
+    tweets = [{"tweet": {"id_str": tid, "full_text": text, "created_at": "Tue Mar 05 22:14:00 +0000 2024"}}
+              for tid, text in posts.items()]
+    export = tmp_path / "x.zip"
+    with zipfile.ZipFile(export, "w") as zf:
+        zf.writestr("data/account.js", 'window.YTD.account.part0 = [{"account": {"username": "doc_friend", "accountId": "42"}}]')
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = " + json.dumps(tweets))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["scan", str(export), "--out", str(out), "-q", "--redact",
+                                      "--colleague", "Dr. Patel", "--city", "Springfield"])
+    assert result.exit_code == 0, result.output
+    full, masked = (out / "report.html").read_text(), (out / "report-redacted.html").read_text()
+    for name in ("Patel", "jenny_runs", "Springfield"):
+        assert name in full and name not in masked, name
+    texts = ["".join(s if isinstance(s, str) else s[0] for s in r["t"]) for r in json.loads(island(masked))["items"]]
+    assert any(t.startswith("[colleague's name] yelled at me") for t in texts)  # flagged for venting alone
+    assert any(t.startswith("[@handle] cut the metoprolol") and "[town] urgent care" in t for t in texts)
 
 
 def test_report_size_stays_proportional_to_flagged_items(tmp_path: Path):
