@@ -6,6 +6,7 @@ the problem; nothing is written outside `--out`.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -68,6 +69,13 @@ def _check_out(out: Path) -> None:
         _fail(f"{out}: cannot create the output folder ({existing} is not a folder)")
     if not os.access(existing, os.W_OK | os.X_OK):
         _fail(f"{out}: cannot create the output folder (no permission to write in {existing})")
+    if existing == out:
+        # Whoever else can write in the folder could swap a report or the decisions file for a link.
+        info = out.stat()
+        if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+            _fail(f"{out}: the output folder belongs to another user; name a folder of your own")
+        if info.st_mode & 0o022:
+            _fail(f"{out}: other users can write in the output folder; name a private folder (it is created readable by you alone)")
 
 
 def _fail(message: str) -> None:
@@ -130,7 +138,14 @@ def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
         _fail(str(exc))
         return
     decisions_db.apply(result.findings, stored)
-    paths = write_all(result, out, decisions=stored, redact=redact)
+    try:
+        paths = write_all(result, out, decisions=stored, redact=redact)
+    except OSError as exc:
+        where = exc.filename or out
+        if exc.errno == errno.ELOOP:
+            _fail(f"{where}: is a link, and the report is never written through one; remove it and run again")
+        _fail(f"{where}: cannot write the report ({exc.strerror or exc})")
+        return
     flagged = sum(1 for f in result.findings if f.verdict.flags)
     problems = sum(n for _, _, n in unreadable(result))
     click.echo(f"Read {len(result.findings)} items; {flagged} flagged.", err=True)
@@ -177,7 +192,7 @@ def _location(value: str | None) -> tuple[float, float, float] | None:
 
 @cli.command()
 @click.argument("exports", nargs=-1, required=True, type=click.Path())
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the report and findings.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Folder for the report and findings.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path),
               help="Decisions database (default: OUT/decisions.sqlite). Kept across scans.")
@@ -204,7 +219,7 @@ def scan(exports: tuple[str, ...], out: Path, quiet: bool, workplace: tuple[str,
 @cli.command()
 @click.argument("key", required=False)
 @click.argument("status", required=False)
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="The folder a scan wrote.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="The folder a scan wrote.")
 @click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path),
               help="Decisions database (default: OUT/decisions.sqlite).")
 @click.option("--import", "import_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -292,7 +307,8 @@ def verify(exports: tuple[str, ...], before: Path, state: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--out", "out", default="backscroll-demo", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out", default="backscroll-demo", show_default=True, type=click.Path(path_type=Path),
+              help="Folder for the demo report.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 def demo(out: Path, quiet: bool) -> None:
     """Scan the made-up sample export that ships with backscroll, to see what a report looks like."""

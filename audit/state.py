@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -93,6 +94,19 @@ def check_key(key: str) -> str:
     return key
 
 
+def _refuse_planted(path: Path) -> None:
+    """SQLite follows links: a link planted in a shared folder would carry every decision to someone else's file."""
+    for name in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal")):
+        try:
+            info = name.lstat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
+            raise StateError(f"{name}: not a regular file (a link or something else); remove it and run again")
+        if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+            raise StateError(f"{name}: belongs to another user; remove it or choose another folder")
+
+
 class Decisions:
     """The decisions database of one output folder."""
 
@@ -102,6 +116,7 @@ class Decisions:
         old = os.umask(0o077)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _refuse_planted(path)
             self.db = sqlite3.connect(path)
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from audit.model import CATEGORY_TITLES, Finding, Platform
 from audit.pipeline import date_key
 from audit.state import DISMISSED
-from reports.links import safe_url
+from reports.links import code_span, safe_url
 
 if TYPE_CHECKING:
     from audit.pipeline import ScanResult
@@ -107,7 +107,7 @@ def _line(f: Finding, action: str) -> str:
     reason = md_escape(v.summary) if v.summary else flags
     source = "your decision" if f.decision else "recommended"
     photo = f"  \n  Photo: {md_escape(f.media.action)} ({md_escape(f.media.summary)})" if f.media is not None and f.media.action else ""
-    return (f"- [ ] **{action}** ({source}) · risk {v.risk} · {when} · {item.kind} · {flags} · `{item.key}`  \n"
+    return (f"- [ ] **{action}** ({source}) · risk {v.risk} · {when} · {item.kind} · {flags} · {code_span(' '.join(item.key.split()))}  \n"
             f"  {link}  \n  Why: {reason}  \n  “{md_escape(excerpt(item.text))}”{photo}")
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from audit.model import Finding, Kind, Platform
 from audit.pipeline import date_key
 from audit.state import DISMISSED
-from reports.links import sheet_safe
+from reports.links import sheet_row
 
 X_POST_KINDS = frozenset({Kind.POST, Kind.REPLY, Kind.REPOST})
 X_IDS = "x-delete-ids.txt"
@@ -71,9 +71,9 @@ def write_deleters(findings: Sequence[Finding], out: Path, opener) -> dict[str, 
             writer = csv.writer(fh)
             writer.writerow(["tweet_id", "created_at", "kind", "decision", "risk", "url", "text"])
             for f in x:
-                writer.writerow([f.item.item_id, f.item.created_at.strftime("%Y-%m-%d %H:%M:%S +0000") if f.item.created_at else "",
-                                 f.item.kind, f.decision or f"recommended {f.action}", f.verdict.risk, f.item.url or "",
-                                 sheet_safe(" ".join(f.item.text.split()))])
+                when = f.item.created_at.strftime("%Y-%m-%d %H:%M:%S +0000") if f.item.created_at else ""
+                writer.writerow(sheet_row([f.item.item_id, when, f.item.kind, f.decision or f"recommended {f.action}",
+                                           f.verdict.risk, f.item.url or "", " ".join(f.item.text.split())]))
     for platform in (Platform.FACEBOOK, Platform.INSTAGRAM):
         path = paths.get(f"{platform}_csv")
         if path is None:
@@ -84,6 +84,6 @@ def write_deleters(findings: Sequence[Finding], out: Path, opener) -> dict[str, 
             writer.writerow(["date", "time_utc", "action", "kind", "link", "risk", "item_key", "text"])
             for f in mine:
                 day, time = _when(f)
-                writer.writerow([day, time, f.decision or f.action, f.item.kind, f.item.url or "", f.verdict.risk, f.item.key,
-                                 sheet_safe(" ".join(f.item.text.split())[:200])])
+                writer.writerow(sheet_row([day, time, f.decision or f.action, f.item.kind, f.item.url or "", f.verdict.risk,
+                                           f.item.key, " ".join(f.item.text.split())[:200]]))
     return paths

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 # scheme, then a host; no spaces or control characters anywhere (they hide a second URL or a script).
 # Quotes and angle brackets would end the link in Markdown (`<url>`) or an attribute.
@@ -13,6 +15,17 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 def sheet_safe(text: str) -> str:
     """A cell a spreadsheet would run as a formula (`=HYPERLINK(...)` in someone's DM) gets a leading quote."""
     return "'" + text if text.startswith(_FORMULA) else text
+
+
+def sheet_row(cells: Sequence[Any]) -> list[Any]:
+    """Every text cell of a CSV row defused: links, names and ids come from the export as much as post text does."""
+    return [sheet_safe(c) if isinstance(c, str) else c for c in cells]
+
+
+def code_span(text: str) -> str:
+    """Markdown inline code that no backtick in `text` can close early (CommonMark: a longer fence)."""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}" if "`" in text else f"{fence}{text}{fence}"
 
 
 def safe_url(url: str | None) -> str | None:

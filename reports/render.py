@@ -31,7 +31,7 @@ from reports.beside import beside, can_fork
 from reports.checklist import ACCOUNT_STEPS, write_checklist, write_checklist_html
 from reports.deleters import deleter_paths, write_deleters
 from reports.island import Island, script_json
-from reports.links import sheet_safe
+from reports.links import sheet_row
 
 CSV_FIELDS = (
     "platform", "kind", "item_id", "created_at", "text", "url", "risk", "flags", "action", "source",
@@ -111,14 +111,14 @@ def write_csv(result: ScanResult, path: Path) -> None:
         writer = csv.writer(fh)
         writer.writerow(CSV_FIELDS)
         for f in result.findings:
-            writer.writerow(_row(f))
+            writer.writerow(sheet_row(_row(f)))
 
 
 def _row(f: Finding) -> list[Any]:
     item, v = f.item, f.verdict
     return [
-        item.platform, item.kind, item.item_id, iso(item.created_at), sheet_safe(item.text), item.url or "", v.risk,
-        ";".join(v.flags), f.action, item.source, item.audience, item.account or "", sheet_safe(item.counterpart or ""), v.summary,
+        item.platform, item.kind, item.item_id, iso(item.created_at), item.text, item.url or "", v.risk,
+        ";".join(v.flags), f.action, item.source, item.audience, item.account or "", item.counterpart or "", v.summary,
         *[f"{v.scores[c]:.3f}" for c in CATEGORIES],
         f.decision or "",
     ]

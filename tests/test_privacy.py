@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import stat
@@ -44,9 +45,38 @@ def test_a_planted_symlink_does_not_receive_the_report(make_zip, tmp_path):
     victim = tmp_path / "elsewhere.md"
     victim.write_text("untouched")
     (out / "checklist.md").symlink_to(victim)
-    with pytest.raises(OSError):
-        scan(str(make_zip("x/2024")), "--out", str(out))
-    assert victim.read_text() == "untouched"
+    result = scan(str(make_zip("x/2024")), "--out", str(out))
+    assert result.exit_code == 2 and "checklist.md: is a link" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and victim.read_text() == "untouched"
+
+
+def test_a_planted_link_does_not_receive_the_decisions(make_zip, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "shared.db"
+    victim.write_bytes(b"")
+    (out / "decisions.sqlite").symlink_to(victim)
+    result = scan(str(make_zip("x/2024")), "--out", str(out))
+    assert result.exit_code == 2 and "decisions.sqlite: not a regular file" in result.output
+    assert victim.read_bytes() == b""
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="no file owners on this OS")
+def test_an_output_folder_others_can_write_in_is_refused(make_zip, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    result = scan(str(make_zip("x/2024")), "--out", str(shared))
+    assert result.exit_code == 2 and "other users can write in the output folder" in result.output
+    assert list(shared.iterdir()) == []
+
+
+def test_an_output_path_that_is_a_file_gets_one_line(make_zip, tmp_path):
+    afile = tmp_path / "afile.txt"
+    afile.write_text("")
+    result = CliRunner().invoke(cli, ["scan", str(make_zip("x/2024")), "--out", str(afile), "-q"])
+    assert result.exit_code == 2 and result.output.strip().splitlines() == [
+        f"backscroll: {afile}: cannot create the output folder ({afile} is not a folder)"]
 
 
 def test_an_output_folder_that_cannot_exist_is_refused_before_scanning(make_zip, tmp_path):
@@ -81,6 +111,24 @@ def test_findings_csv_defuses_a_formula_in_a_received_message(tmp_path):
     with (out / "findings.csv").open(newline="") as fh:
         (row,) = csv.DictReader(fh)
     assert row["text"].startswith("'=HYPERLINK(") and row["kind"] == "dm_received"
+
+
+def test_names_and_ids_from_the_export_cannot_become_formulas_or_markup(tmp_path):
+    archive = tmp_path / "x.zip"
+    msg = {"id": "9` <img src=x onerror=alert(1)> `", "senderId": "1", "recipientId": "2", "createdAt": "2024-01-01T03:00:00.000Z",
+           "text": "52M in bed 7 at 3am coded twice, his wife still doesn't know"}
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("data/account.js", 'window.YTD.account.part0 = [{"account": {"username": "=HYPERLINK(1)", "accountId": "1"}}]')
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = []")
+        zf.writestr("data/direct-messages.js", "window.YTD.direct_messages.part0 = "
+                    + json.dumps([{"dmConversation": {"conversationId": "1-2", "messages": [{"messageCreate": msg}]}}]))
+    out = tmp_path / "out"
+    assert scan(str(archive), "--out", str(out)).exit_code == 0
+    with (out / "findings.csv").open(newline="") as fh:
+        (row,) = csv.DictReader(fh)
+    assert row["account"] == "'=HYPERLINK(1)"
+    line = next(x for x in (out / "checklist.md").read_text().splitlines() if "x:dm-9" in x)
+    assert line.rstrip().endswith("`` x:dm-9` <img src=x onerror=alert(1)> ` ``")  # one code span: the tag stays text
 
 
 @pytest.mark.parametrize("url", [
