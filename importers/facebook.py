@@ -45,6 +45,8 @@ COMMENT_FILES = r"(?:comments_and_reactions|comments)/comments(?:_\d+)?\.json"
 GROUP_POST_FILES = r"groups/(?:group_posts_and_comments|your_posts_in_groups|your_posts_and_comments_in_groups)\.json"
 GROUP_COMMENT_FILES = r"groups/your_comments_in_groups\.json"
 CHECKIN_FILES = r"posts/check-ins\.json"
+# 2024+: what you wrote on other people's profiles and on pages (a hospital's, a patient's), label_values style.
+OTHER_PAGES_FILES = r"posts/posts_on_other_pages_and_profiles\.json"
 # Album photos moved from `photos_and_videos/` (until 2020) to `posts/`.
 ALBUM_FILES = r"(?:posts|photos_and_videos)/album/\d+\.json"
 LOOSE_MEDIA_FILES = r"(?:posts|photos_and_videos)/(?:your_uncategorized_photos|your_videos)\.json"
@@ -57,7 +59,8 @@ CONNECTION_FILES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (r"(?:friends|friends_and_followers)/(?:received_friend_requests|friend_requests_received)\.json",
      "friend_request_received", ("received_requests_v2", "received_requests")),
 )
-DATA_FILES = (POST_FILES, GROUP_POST_FILES, GROUP_COMMENT_FILES, COMMENT_FILES, CHECKIN_FILES, ALBUM_FILES, LOOSE_MEDIA_FILES)
+DATA_FILES = (POST_FILES, GROUP_POST_FILES, GROUP_COMMENT_FILES, COMMENT_FILES, CHECKIN_FILES, OTHER_PAGES_FILES, ALBUM_FILES,
+              LOOSE_MEDIA_FILES)
 FACEBOOK_MARKERS = (
     r"(?:your_facebook_activity|your_activity_across_facebook|this_profile's_activity_across_facebook)/.+\.json",
     PROFILE_FILES, *DATA_FILES, *(c[0] for c in CONNECTION_FILES),
@@ -125,6 +128,7 @@ class FacebookImporter:
         yield from self._groups(archive, user, seen)
         yield from self._posts(archive, find(archive, POST_FILES), user, seen)
         yield from self._checkins(archive, user, seen.stamps)
+        yield from self._other_pages(archive, user, seen.stamps)
         yield from self._photos(archive, user, seen.uris)
         for name in find(archive, COMMENT_FILES):
             yield from self._comments(archive, name, user, Audience.UNKNOWN)
@@ -181,6 +185,21 @@ class FacebookImporter:
                     yield Skip(name, "same check-in as a post, imported from your posts", error=False)
                 else:
                     yield _checkin_item(record, name, user)
+
+    def _other_pages(self, archive: Archive, user: str | None, stamps: set[int]) -> Iterator[ImportEvent]:
+        """Posts on other profiles and pages; older exports list them among your posts, imported from there."""
+        for name in find(archive, OTHER_PAGES_FILES):
+            for event in meta_records(archive, name, ("posts_on_other_pages_and_profiles_v2", "wall_posts_sent_to_others_v2")):
+                if not isinstance(event, tuple):
+                    yield event
+                    continue
+                record = event[1]
+                if not isinstance(record, dict):
+                    yield Skip(name, "post record with an unexpected shape")
+                elif as_stamp(record.get("timestamp")) in stamps:
+                    yield Skip(name, "same post as one in your posts, imported from there", error=False)
+                else:
+                    yield _other_page_item(record, name, user)
 
     def _photos(self, archive: Archive, user: str | None, post_uris: set[str]) -> Iterator[ImportEvent]:
         """Captions written on album photos and videos; a photo that belongs to a post came with the post."""
@@ -433,6 +452,37 @@ def _checkin_item(record: dict[str, Any], source: str, user: str | None) -> Item
         audience=Audience.FRIENDS,
         account=user,
         place=Place(name or place.get("Address", ""), lat, lon, place.get("Address") or None) if name or lat is not None else None,
+    )
+
+
+def _other_page_item(record: dict[str, Any], source: str, user: str | None) -> Item | Skip:
+    """`Message` is the text and `Target` where it was posted. Labels are written in the account's
+    language, so without an English `Message` the longest text value stands in for it."""
+    values: dict[str, str] = {}
+    for label in dicts(record.get("label_values")):
+        key, value = text_of(label.get("label")), text_of(label.get("value"))
+        if key and value:
+            values.setdefault(key, value)
+    text = values.get("Message") or max(values.values(), key=len, default="")
+    if not text:
+        return Skip(source, "post on another page without text", error=False)
+    stamp = as_stamp(record.get("timestamp"))
+    created = from_unix(stamp)
+    fbid = text_of(record.get("fbid"))
+    target = values.get("Target") or values.get("Posted on") or None
+    return Item(
+        platform=Platform.FACEBOOK,
+        item_id=f"other-{fbid}" if fbid.isdigit() else short_id("other", stamp, text),
+        kind=Kind.POST,
+        text=text,
+        created_at=created,
+        source=source,
+        url=activity_url("MANAGEPOSTSPHOTOSANDVIDEOS", created),
+        # A page or someone else's profile shows it to that page's or person's audience, not yours.
+        audience=Audience.UNKNOWN,
+        account=user,
+        counterpart=target if target != text else None,
+        media=tuple(m for m in (media_of(x) for x in dicts(record.get("media"))) if m is not None),
     )
 
 

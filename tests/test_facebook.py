@@ -161,6 +161,19 @@ def test_post_on_a_friends_timeline_names_the_friend(fb2024):
     assert by_text(fb2024)["Happy birthday Sam! 🎂"].counterpart == "Sam Ortiz"
 
 
+def test_posts_on_other_pages_and_profiles(fb2024):
+    source = A24 + "posts/posts_on_other_pages_and_profiles.json"
+    post = by_text(fb2024)["Mrs K in room 12, you were so brave after the amputation ❤️ see you at follow-up!"]
+    assert (post.item_id, post.kind, post.source, post.counterpart) == ("other-555000111", Kind.POST, source, "Mercy General Hospital")
+    assert post.created_at == datetime.fromtimestamp(1725000000, UTC) and post.audience == Audience.UNKNOWN
+    # Labels are localised: without an English "Message" the longest value is the text.
+    assert "Gute Besserung, die Werte von heute sehen schon viel besser aus!" in by_text(fb2024)
+    reasons = [s.reason for s in skips(fb2024, source)]
+    assert reasons == ["same post as one in your posts, imported from there", "post on another page without text",
+                       "post record with an unexpected shape"]
+    assert unaccounted(fb2024) == {}
+
+
 def test_shared_link_and_life_event(fb2024):
     assert by_text(fb2024)["https://example.org/nurse-burnout-study"].created_at == when(2024, 7, 1, 9)
     assert any(s.source == POSTS24 and "life event" in s.reason and not s.error for s in skips(fb2024))
