@@ -10,12 +10,13 @@ Layouts, newest first:
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -80,7 +81,8 @@ _NOW_CACHE: tuple[float, datetime] = (-10.0, datetime.now(UTC))
 
 def clean_text(raw: Any, entities: Any) -> str:
     """Expand t.co links, drop the link that only points at attached media, unescape HTML."""
-    text = raw if isinstance(raw, str) else ""
+    # Unescaped first: an expanded link's `&copy=1` or `&times=2` is not an HTML entity.
+    text = html.unescape(raw) if isinstance(raw, str) else ""
     ents = entities if isinstance(entities, dict) else {}
     for url in _dicts(ents.get("urls")):
         short = url.get("url")
@@ -91,7 +93,7 @@ def clean_text(raw: Any, entities: Any) -> str:
         short = media.get("url")
         if isinstance(short, str) and short:
             text = text.replace(short, "")
-    return html.unescape(text).strip()
+    return text.strip()
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
@@ -141,6 +143,7 @@ class XImporter:
         yield from note_events
         audience = self._audience(archive)
         yield from self._tweets(archive, tweet_files, account, notes, audience)
+        yield from notes.leftovers(account.username, audience)
         yield from self._deleted(archive)
         for name in find(archive, DM_FILES):
             yield from self._dms(archive, name, account)
@@ -192,15 +195,14 @@ class XImporter:
 
     # posts
 
-    def _notes(self, archive: Archive) -> tuple[dict[str, list[tuple[datetime | None, str]]], list[ImportEvent]]:
+    def _notes(self, archive: Archive) -> tuple[_Notes, list[ImportEvent]]:
         """Long posts are cut in tweets.js; note-tweet.js holds them whole, without the post's id.
 
-        Its records are never items of their own: they are counted as merged, or skipped with the reason.
+        A note becomes an item only when no post matched it (`_Notes.leftovers`).
         """
-        notes: dict[str, list[tuple[datetime | None, str]]] = {}
+        notes = _Notes()
         events: list[ImportEvent] = []
         for name in find(archive, r"note-tweet(?:-part\d+)?\.js"):
-            kept = 0
             for event in records(archive, name, js=True):
                 if not isinstance(event, tuple):
                     events.append(event)
@@ -210,16 +212,12 @@ class XImporter:
                 if not isinstance(core, dict) or not isinstance(core.get("text"), str) or len(core["text"]) > MAX_TEXT:
                     events.append(Skip(name, "long-post record without usable text"))
                     continue
-                kept += 1
-                text = core["text"]
+                text = html.unescape(core["text"])
                 for url in _dicts(core.get("urls")):
                     short, expanded = url.get("shortUrl"), url.get("expandedUrl")
                     if isinstance(short, str) and short and isinstance(expanded, str):
                         text = text.replace(short, expanded)
-                text = html.unescape(text)
-                notes.setdefault(_note_key(text), []).append((from_iso(note.get("createdAt")), text))
-            if kept:
-                events.append(Skip(name, "whole text of long posts, merged into the posts they belong to", count=kept, error=False))
+                notes.add(_Note(name, _text_or_none(note.get("noteTweetId")), from_iso(note.get("createdAt")), text))
         return notes, events
 
     def _tweets(
@@ -227,7 +225,7 @@ class XImporter:
         archive: Archive,
         names: list[str],
         account: AccountInfo,
-        notes: dict[str, list[tuple[datetime | None, str]]],
+        notes: _Notes | None,
         audience: Audience,
     ) -> Iterator[ImportEvent]:
         """Posts never edited are yielded as soon as their file is parsed, so classification starts early.
@@ -270,7 +268,7 @@ class XImporter:
         tid: str,
         name: str,
         user: str | None,
-        notes: dict[str, list[tuple[datetime | None, str]]],
+        notes: _Notes | None,
         audience: Audience,
     ) -> Item | Skip:
         try:
@@ -284,7 +282,7 @@ class XImporter:
         tid: str,
         source: str,
         user: str | None,
-        notes: dict[str, list[tuple[datetime | None, str]]],
+        notes: _Notes | None,
         audience: Audience,
     ) -> Item:
         raw = tweet.get("full_text", tweet.get("text"))
@@ -296,7 +294,7 @@ class XImporter:
         entities = tweet.get("entities")
         text = clean_text(raw, entities)
         if notes:
-            text = _merge_note(text, created, notes)
+            text = notes.merge(text, created)
         reply_to = _text_or_none(tweet.get("in_reply_to_status_id_str") or tweet.get("in_reply_to_status_id"))
         if text.startswith("RT @") or tweet.get("retweeted_status"):
             kind = Kind.REPOST
@@ -360,6 +358,7 @@ class XImporter:
             return Skip(name, "message without an id or text")
         if len(text) > MAX_TEXT:
             return Skip(name, f"message skipped: its text is {len(text):,} characters, longer than any real message")
+        text = html.unescape(text)
         for url in _dicts(msg.get("urls")):
             short, expanded = url.get("url"), url.get("expanded")
             if isinstance(short, str) and short and isinstance(expanded, str):
@@ -379,7 +378,7 @@ class XImporter:
             platform=Platform.X,
             item_id=f"dm-{mid}",
             kind=Kind.DM if sent else Kind.DM_RECEIVED,
-            text=html.unescape(text).strip(),
+            text=text.strip(),
             created_at=from_iso(msg.get("createdAt")),
             source=name,
             url=f"https://x.com/messages/{cid}" if cid else "https://x.com/messages",
@@ -397,7 +396,13 @@ class XImporter:
         months = [n for n in found.members if n.endswith(".js")]
         if months:
             for csv_name in find(archive, r"tweets\.csv"):
-                yield Skip(csv_name, "same posts as data/js/tweets/*.js, which are read instead", error=False)
+                rows = self._csv_rows(archive, csv_name)
+                if isinstance(rows, Skip):
+                    yield replace(rows, error=False)  # the same posts are read from the monthly files
+                    continue
+                yield FileRead(csv_name, len(rows))
+                if rows:
+                    yield Skip(csv_name, "same posts as data/js/tweets/*.js, which are read instead", count=len(rows), error=False)
             for name in months:
                 for event in records(archive, name, js=True):
                     if not isinstance(event, tuple):
@@ -409,7 +414,9 @@ class XImporter:
                         yield Skip(name, "record without a post id")
                         continue
                     try:
-                        item = self._tweet_item(tweet, tid, name, user, {}, Audience.PUBLIC)
+                        # Each record carries its author; a protected account showed it to followers only.
+                        protected = _dict(tweet.get("user")).get("protected") is True
+                        item = self._tweet_item(tweet, tid, name, user, None, Audience.FOLLOWERS if protected else Audience.PUBLIC)
                     except (TypeError, AttributeError, ValueError, LookupError) as exc:
                         yield Skip(name, f"post skipped: {exc}")
                         continue
@@ -418,16 +425,20 @@ class XImporter:
         for name in found.members:
             yield from self._tweets_csv(archive, name, user)
 
-    def _tweets_csv(self, archive: Archive, name: str, user: str | None) -> Iterator[ImportEvent]:
+    def _csv_rows(self, archive: Archive, name: str) -> list[dict[str, str]] | Skip:
         try:
             text = archive.read(name).decode("utf-8-sig")
         except (MemberError, UnicodeDecodeError) as exc:
-            yield Skip(name, f"file not readable: {exc}")
-            return
+            return Skip(name, f"file not readable: {exc}")
         try:
-            rows = list(csv.DictReader(io.StringIO(text, newline="")))
+            return list(csv.DictReader(io.StringIO(text, newline="")))
         except csv.Error as exc:
-            yield Skip(name, f"file not readable: it is not a valid CSV file ({exc})")
+            return Skip(name, f"file not readable: it is not a valid CSV file ({exc})")
+
+    def _tweets_csv(self, archive: Archive, name: str, user: str | None) -> Iterator[ImportEvent]:
+        rows = self._csv_rows(archive, name)
+        if isinstance(rows, Skip):
+            yield rows
             return
         yield FileRead(name, len(rows))
         for row in rows:
@@ -570,20 +581,69 @@ def _id_order(tid: str) -> int:
     return int(tid) if len(tid) < 30 and tid.isascii() and tid.isdigit() else 0
 
 
-def _note_key(text: str) -> str:
+_MENTIONS = re.compile(r"^(?:@\w+\s+)+")
+
+
+@dataclass(slots=True)
+class _Note:
+    source: str
+    note_id: str | None
+    created: datetime | None
+    text: str
+    merged: bool = False
+
+
+@dataclass(slots=True)
+class _Notes:
+    """The whole texts of long posts, found by their first words."""
+
+    by_start: dict[str, list[_Note]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_start)
+
+    def add(self, note: _Note) -> None:
+        self.by_start.setdefault(_start(note.text), []).append(note)
+
+    def merge(self, text: str, created: datetime | None) -> str:
+        """The cut post's whole text: a note with the same start, written within ten minutes.
+
+        A reply's text begins with the @names it answers, which its note leaves out.
+        """
+        mentions = _MENTIONS.match(text)
+        for prefix, body in (("", text), (mentions.group(0), text[mentions.end():]) if mentions else ("", "")):
+            candidates = self.by_start.get(_start(body)) if body else None
+            if not candidates:
+                continue
+
+            def distance(note: _Note) -> float:
+                return abs((note.created - created).total_seconds()) if note.created and created else 0.0
+
+            best = min(candidates, key=distance)
+            if distance(best) <= 600 and len(best.text) >= len(body.rstrip("…")):
+                best.merged = True
+                return prefix + best.text
+        return text
+
+    def leftovers(self, user: str | None, audience: Audience) -> Iterator[ImportEvent]:
+        """Notes merged into their posts are counted; one that matched no post is an item of its own,
+        so its text is checked even though the post it belongs to is not known."""
+        merged: dict[str, int] = {}
+        for notes in self.by_start.values():
+            for note in notes:
+                if note.merged:
+                    merged[note.source] = merged.get(note.source, 0) + 1
+                    continue
+                key = note.note_id if note.note_id and note.note_id.isdigit() else _digest(note.text)
+                yield Item(Platform.X, f"note-{key}", Kind.POST, note.text, note.created, note.source,
+                           f"https://x.com/{user}" if user else None, audience, user)
+        for source, count in merged.items():
+            yield Skip(source, "whole text of long posts, merged into the posts they belong to", count=count, error=False)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _start(text: str) -> str:
     return " ".join(text.split())[:40]
-
-
-def _merge_note(text: str, created: datetime | None, notes: dict[str, list[tuple[datetime | None, str]]]) -> str:
-    """Swap a cut long post for its whole text from note-tweet.js (same start, close in time)."""
-    if not notes:
-        return text
-    candidates = notes.get(_note_key(text))
-    if not candidates:
-        return text
-    def distance(note: tuple[datetime | None, str]) -> float:
-        when = note[0]
-        return abs((when - created).total_seconds()) if when and created else 0.0
-
-    best = min(candidates, key=distance)
-    return best[1] if distance(best) <= 600 and len(best[1]) >= len(text.rstrip("…")) else text

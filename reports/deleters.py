@@ -64,7 +64,9 @@ def write_deleters(findings: Sequence[Finding], out: Path, opener) -> dict[str, 
     paths = deleter_paths(findings, out)
     ordered = sorted(findings, key=date_key)
     if "x_ids" in paths:
-        x = [f for f in ordered if f.item.platform == Platform.X and f.item.kind in X_POST_KINDS and to_delete(f)]
+        # Only real post ids: a long post's text found without its post ("note-…") has no id to delete by.
+        x = [f for f in ordered if f.item.platform == Platform.X and f.item.kind in X_POST_KINDS and f.item.item_id.isdigit()
+             and to_delete(f)]
         with opener(paths["x_ids"]) as fh:
             fh.write("".join(f"{f.item.item_id}\n" for f in x))
         with opener(paths["x_csv"], newline="") as fh:

@@ -90,3 +90,9 @@ def test_deleter_files(tmp_path):
     assert fb[0]["link"] == "https://www.facebook.com/fb1" and fb[1]["link"] == ""
     assert "instagram_csv" not in paths  # no Instagram account, no file
     assert (tmp_path / "x-delete-ids.txt").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_long_post_found_without_its_post_id_is_not_sent_to_a_deleter(tmp_path):
+    note = f(Platform.X, "note-92", Kind.POST, "delete", day=3, url="https://x.com/doc")
+    write_deleters([note, f(Platform.X, "11", Kind.POST, "delete")], tmp_path, _private_open)
+    assert (tmp_path / "x-delete-ids.txt").read_text() == "11\n"

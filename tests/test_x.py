@@ -133,7 +133,21 @@ def test_grailbird_reads_monthly_files_not_the_duplicate_csv(open_layout):
     assert got["440000000000000002"].text.endswith("MMR & http://example.org/measles")
     assert got["441000000000000001"].kind == Kind.REPOST
     assert got["441000000000000001"].url == "https://x.com/oldschool_md/status/441000000000000001"
-    assert Skip("tweets.csv", "same posts as data/js/tweets/*.js, which are read instead", 1, False) in evs
+    assert FileRead("tweets.csv", 2) in evs
+    assert Skip("tweets.csv", "same posts as data/js/tweets/*.js, which are read instead", 2, False) in evs
+    assert got["440000000000000001"].audience == Audience.PUBLIC
+
+
+def test_grailbird_protected_account_is_followers_only(fixtures, tmp_path):
+    import shutil
+
+    copy = tmp_path / "gb"
+    shutil.copytree(fixtures / "x" / "grailbird", copy)
+    month = copy / "data" / "js" / "tweets" / "2014_03.js"
+    month.write_text(month.read_text().replace('"protected" : false', '"protected" : true'))
+    got = {e.item_id: e for e in events(copy) if isinstance(e, Item)}
+    assert got["440000000000000001"].audience == Audience.FOLLOWERS
+    assert got["441000000000000001"].audience == Audience.PUBLIC  # its record names no protected author
 
 
 def test_grailbird_csv_only(open_layout):
@@ -189,6 +203,47 @@ def test_note_tweet_records_are_counted_as_merged(open_layout):
     evs = events(open_layout("2024"))
     assert FileRead("data/note-tweet.js", 1) in evs
     assert Skip("data/note-tweet.js", "whole text of long posts, merged into the posts they belong to", 1, False) in evs
+
+
+def _x_archive(tmp_path, tweets: list[dict], **files: list[dict]):
+    import json
+    import zipfile
+
+    path = tmp_path / "x.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("data/account.js", 'window.YTD.account.part0 = [{"account": {"username": "doc", "accountId": "1"}}]')
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = " + json.dumps([{"tweet": t} for t in tweets]))
+        for name, rows in files.items():
+            zf.writestr(f"data/{name.replace('_', '-')}.js", f"window.YTD.{name}.part0 = " + json.dumps(rows))
+    return path
+
+
+def test_a_reply_merges_with_its_note_and_an_unmatched_note_is_its_own_item(tmp_path):
+    whole = "Long thread about the night shift. " * 12 + "The end."
+    stray = "A long post whose cut version is not in this archive, about bed 7 at 3am. " * 5
+    reply = {"id_str": "1800000000000000001", "created_at": "Thu Nov 07 18:26:50 +0000 2024", "in_reply_to_status_id_str": "17",
+             "full_text": "@colleague @other " + whole[:250] + "…"}
+    notes = [{"noteTweet": {"noteTweetId": "91", "createdAt": "2024-11-07T18:26:50.000Z", "core": {"text": whole}}},
+             {"noteTweet": {"noteTweetId": "92", "createdAt": "2024-11-08T10:00:00.000Z", "core": {"text": stray}}}]
+    evs = events(_x_archive(tmp_path, [reply], note_tweet=notes))
+    got = {e.item_id: e for e in evs if isinstance(e, Item)}
+    assert got["1800000000000000001"].text == "@colleague @other " + whole
+    assert got["note-92"].text == stray and got["note-92"].url == "https://x.com/doc"
+    assert Skip("data/note-tweet.js", "whole text of long posts, merged into the posts they belong to", 1, False) in evs
+    assert unaccounted(evs) == {}
+
+
+def test_expanded_links_are_not_read_as_html_entities(tmp_path):
+    link = "https://news.example.org/story?id=5&region=us&copy=1&times=2&para=3"
+    tweet = {"id_str": "1800000000000000002", "created_at": "Thu Nov 07 18:26:50 +0000 2024",
+             "full_text": "Read this &amp; share it https://t.co/AbCdEfGhIj",
+             "entities": {"urls": [{"url": "https://t.co/AbCdEfGhIj", "expanded_url": link}]}}
+    dm = {"dmConversation": {"conversationId": "1-2", "messages": [{"messageCreate": {
+        "id": "77", "senderId": "1", "createdAt": "2024-01-01T00:00:00.000Z", "text": "see &lt;this&gt; https://t.co/ZZZZZZZZZZ",
+        "urls": [{"url": "https://t.co/ZZZZZZZZZZ", "expanded": link}]}}]}}
+    got = {e.item_id: e for e in events(_x_archive(tmp_path, [tweet], direct_messages=[dm])) if isinstance(e, Item)}
+    assert got["1800000000000000002"].text == "Read this & share it " + link
+    assert got["dm-77"].text == "see <this> " + link
 
 
 def _dm_archive(tmp_path, conversations: list[tuple[str, str]], tweets: str = "[]"):
