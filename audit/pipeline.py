@@ -168,7 +168,13 @@ def _scan(paths: Sequence[str], base: Context, progress: Progress | None, worker
         verdicts = work.finish(items, context)
     findings = [Finding(item, verdict, recommend(item, verdict)) for item, verdict in zip(items, verdicts, strict=True)]
     findings.sort(key=risk_order)
-    return ScanResult(accounts, findings, context)
+    result = ScanResult(accounts, findings, context)
+    broken = next(iter(problems(result)), None)
+    if not findings and broken is not None:
+        # A report saying "nothing flagged" about posts it could not read would be false comfort.
+        source, reason, _ = broken
+        raise ExportError(" + ".join(paths), f"{source}: {reason}; nothing in the export could be read, so nothing was checked")
+    return result
 
 
 def _expected_bytes(archive: Archive, members: Sequence[str]) -> int:

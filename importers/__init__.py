@@ -42,7 +42,7 @@ def why_unknown(archive: Archive) -> str:
         rx = re.compile(pattern)
         if any(rx.search(n) for n in names):
             return message
-    return ("is not an export backscroll knows: it looked for an X archive (data/tweets.js), "
+    return ("is not an export backscroll knows: it looked for an X archive (data/tweets.js, or tweet.js at the top level before 2019), "
             "a Facebook export (your_facebook_activity/) or an Instagram export (your_instagram_activity/)")
 
 

@@ -130,10 +130,15 @@ def unusable(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         raw[at + offset] |= 0x01
     encrypted.write_bytes(bytes(raw))
     cases["encrypted"] = (encrypted, "password-protected")
+    cut_posts = tmp_path / "cut-posts.zip"
+    with zipfile.ZipFile(cut_posts, "w") as zf:  # a whole zip whose only posts file stops halfway
+        zf.writestr("data/tweets.js", 'window.YTD.tweets.part0 = [ {"tweet": {"id_str": "1", "full_text": "52M in bed')
+    cases["nothing readable"] = (cut_posts, "data/tweets.js: file not readable")
     return cases
 
 
-CASES = ["not a zip", "empty zip", "truncated zip", "unsafe name", "meta html", "google takeout", "unknown", "missing", "encrypted"]
+CASES = ["not a zip", "empty zip", "truncated zip", "unsafe name", "meta html", "google takeout", "unknown", "missing", "encrypted",
+         "nothing readable"]
 
 
 @pytest.mark.parametrize("case", CASES)
