@@ -66,8 +66,9 @@ RULES: tuple[Rule, ...] = (
     _rule("age_sex_short", PATIENT, "age + sex", "age and sex in clinical shorthand", identifier=True, case=True,
           regex=r"\b\d{1,3}\s?(?:y/?o\s?)?[MF]\b(?![a-z])|\b\d{1,3}\s?yo\s?[mf]\b"),
     _rule("age", PATIENT, "age", "an exact age", identifier=True,
-          regex=r"\b\d{1,3}\s?-?\s?(?:yo|y/o|y\.o\.|yrs?\s?old|years?[\s-]old|yr-old|mo(?:nth)?s?[\s-]old|w(?:ee)?ks?[\s-]old|days?[\s-]old)\b"
-                r"|\bin (?:his|her|their) (?:late |early |mid-?)?(?:teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|[2-9]0s)\b"),
+          regex=r"\b\d{1,3}\s?-?\s?(?:yo|y/o|y\.o\.|yrs?\s?old|years?[\s-]old|yr-old|mo(?:nth)?s?[\s-]old|w(?:ee)?ks?[\s-]old|days?[\s-]old)\b"),
+    _rule("age_range", PATIENT, "age range", "an age range, with the other details, narrows who it was", identifier=True,
+          regex=r"\bin (?:his|her|their) (?:late |early |mid-?)?(?:teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|[2-9]0s)\b"),
     _rule("obstetric", PATIENT, "obstetric history", "obstetric history (gravida/para, gestation) narrows it to one pregnancy", identifier=True,
           regex=r"\bg\d{1,2}\s?p\d{1,2}(?:\d{3})?\b|\b\d{2}\s?(?:\+\d)?\s?(?:wks?|weeks)\s?(?:ga|gestation|pregnant)\b|\b\d{2}\s?weeker\b"),
     _rule("sex_person", PATIENT, "one person", "describes one particular person", identifier=True,
@@ -79,7 +80,7 @@ RULES: tuple[Rule, ...] = (
     _rule("unit", PATIENT, "unit", "names the unit where it happened", identifier=True,
           words="picu|nicu|micu|sicu|cvicu|ccu|icu|pacu|l&d|l & d|a&e|trauma bay|step down|stepdown|med surg|medsurg|oncology floor|burn unit|"
                 "psych ward|labor and delivery|the ed|the er|our ed|our er|the unit|our unit|the floor",
-          regex=r"\b\d{1,2}\s?(?:north|south|east|west|[nsew])\b(?!\s*(?:street|st\b|ave))"),
+          regex=r"\b(?![1-9]0s\b)\d{1,2}\s?(?:north|south|east|west|[nsew])\b(?!\s*(?:street|st\b|ave))"),
     _rule("time_exact", PATIENT, "time of day", "an exact time can be matched to admission or EMS logs", identifier=True,
           regex=r"\b(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b(?:0\d|1\d|2[0-3])[0-5]\d\s?(?:hrs|h)\b"),
     _rule("time_now", PATIENT, "real time", "posted while it was happening, so the time of the post dates the encounter", identifier=True,

@@ -9,15 +9,18 @@ recommendation; dismissed items (keep, not a problem) are left out.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audit.model import CATEGORY_TITLES, Finding, Platform
 from audit.pipeline import date_key
 from audit.state import DISMISSED
+from reports import clock
 from reports.links import code_span, safe_url
 
 if TYPE_CHECKING:
@@ -98,9 +101,9 @@ def plan(result: ScanResult) -> list[AccountTodo]:
     return plans
 
 
-def _line(f: Finding, action: str) -> str:
+def _line(f: Finding, action: str, tz: tzinfo | None) -> str:
     item, v = f.item, f.verdict
-    when = item.created_at.strftime("%Y-%m-%d") if item.created_at else "undated"
+    when = clock.stamp(item.created_at, tz, clock=False)
     flags = ", ".join(CATEGORY_TITLES[c] for c in v.flags) or "borderline"
     url = safe_url(item.url)
     link = f"<{url}>" if url else "(no link: find it by date in the activity log)"
@@ -118,6 +121,7 @@ def write_checklist(result: ScanResult, path: Path) -> None:
              "This file quotes your posts, including ones about patients. Keep it private and delete it when you are done.", "",
              "Items you marked keep or not a problem are left out. Mark progress with "
              "`backscroll mark KEY STATUS --out DIR`; prove it with `backscroll verify`.", ""]
+    tz = clock.zone(result)
     for account in plan(result):
         lines += [f"## {account.platform.title()} · {md_escape(account.name)}", "", "### Account-level steps", ""]
         lines += [f"- [ ] {step}" for step in account.steps]
@@ -131,7 +135,7 @@ def write_checklist(result: ScanResult, path: Path) -> None:
             for kind, findings in kinds.items():
                 lines += [f"##### {kind.replace('_', ' ')} ({len(findings)})", ""]
                 for f in findings:
-                    lines += [_line(f, action), ""]
+                    lines += [_line(f, action, tz), ""]
         lines.append("")
     with _private_open(path) as fh:
         fh.write("\n".join(lines))
@@ -145,6 +149,7 @@ def write_checklist_html(result: ScanResult, path: Path) -> None:
     style = _raw(env, "checklist.css")
     html = env.get_template("checklist.html").generate(
         plans=plan(result), titles=GROUP_TITLES, excerpt=excerpt, safe_url=safe_url, style=style,
+        when=functools.partial(clock.stamp, tz=clock.zone(result)),
         csp=f"default-src 'none'; style-src {csp_hash(style)}; img-src 'none'; base-uri 'none'; form-action 'none'",
     )
     with _private_open(path) as fh:

@@ -9,10 +9,12 @@ or open a comment, and U+2028/2029 are escaped for old JavaScript parsers.
 from __future__ import annotations
 
 import json
+from datetime import tzinfo
 from typing import Any
 
 from audit.model import CATEGORIES, Finding
 from audit.state import Decision
+from reports import clock
 from reports.links import safe_url
 
 _ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
@@ -45,7 +47,8 @@ def segments(f: Finding) -> list[tuple[str, int, int] | str]:
 class Island:
     """Builds the compact records; reasons are shared through one table to keep the page small."""
 
-    def __init__(self) -> None:
+    def __init__(self, tz: tzinfo | None = None) -> None:
+        self.tz = tz
         self.reasons: list[str] = []
         self._reason_ids: dict[str, int] = {}
 
@@ -67,7 +70,7 @@ class Island:
             "p": str(item.platform),
             "n": str(item.kind),
             "t": segs,
-            "d": item.created_at.strftime("%Y-%m-%dT%H:%M:%SZ") if item.created_at else "",
+            "d": clock.iso(item.created_at, self.tz),
             "a": str(item.audience),
             "r": v.risk,
             "f": [CATEGORIES.index(c) for c in v.flags if c in CATEGORIES],

@@ -26,7 +26,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from audit.model import CATEGORIES, CATEGORY_TITLES, Evidence, Finding, Media
 from audit.pipeline import ScanResult, gc_paused, risk_order
 from audit.state import DISMISSED, Decision
-from reports import accounts, timeline
+from reports import accounts, clock, timeline
 from reports.beside import beside, can_fork
 from reports.checklist import ACCOUNT_STEPS, write_checklist, write_checklist_html
 from reports.deleters import deleter_paths, write_deleters
@@ -241,7 +241,7 @@ def csp_hash(source: str) -> str:
 def island_data(result: ScanResult, decisions: dict[str, Decision], redacted: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     shown = sorted((f for f in result.findings if needs_look(f)), key=report_order)
     embedded = shown[:MAX_EMBEDDED]
-    island = Island()
+    island = Island(clock.zone(result))
     records = [island.record(f, decisions.get(f.item.key)) for f in embedded]
     data = {
         "id": report_id(result) + ("-redacted" if redacted else ""),
@@ -280,7 +280,7 @@ def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | 
         data=data,
         island=script_json(data),
         reasons=data["reasons"],
-        timeline=timeline.build(result.findings),
+        timeline=timeline.build(result.findings, clock.zone(result)),
         accounts=views,
         steps=ACCOUNT_STEPS,
         script=script,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from audit.model import CATEGORIES, CATEGORY_TITLES, Finding, Kind
 
@@ -40,7 +40,7 @@ def _top_category(f: Finding) -> str:
     return max(f.verdict.flags, key=lambda c: f.verdict.scores.get(c, 0.0))
 
 
-def build(findings: Sequence[Finding]) -> Timeline:
+def build(findings: Sequence[Finding], tz: tzinfo | None = None) -> Timeline:
     """Count own writing per month (received messages are someone else's) and draw it."""
     posts: Counter[tuple[int, int]] = Counter()
     flagged: dict[tuple[int, int], Counter[str]] = {}
@@ -48,7 +48,7 @@ def build(findings: Sequence[Finding]) -> Timeline:
     for f in findings:
         if f.item.created_at is None or f.item.kind == Kind.DM_RECEIVED:
             continue
-        local = f.item.created_at.astimezone()
+        local = f.item.created_at.astimezone(tz)
         month = _month(local)
         posts[month] += 1
         if f.verdict.flags:

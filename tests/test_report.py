@@ -105,7 +105,7 @@ def test_report_from_a_real_export_embeds_flagged_items_only(make_zip, tmp_path)
     assert data["total"] == len(rows) == 9
     story = next(r for r in data["items"] if r["k"] == "x:1700000000000000001")
     assert story["u"] == "https://x.com/nightshift_doc/status/1700000000000000001"
-    assert story["d"] == "2024-11-07T03:12:50Z" and story["x"] == "delete"
+    assert story["d"] == "2024-11-07T03:12:50+00:00" and story["x"] == "delete"
     assert {s[0] for s in story["t"] if not isinstance(s, str)} >= {"52M", "bed 7", "3am"}
     assert story["l"] == 3 and story["h"] == 1
 
@@ -185,6 +185,25 @@ def test_redacted_report_masks_names_given_and_other_handles_in_every_post(tmp_p
     texts = ["".join(s if isinstance(s, str) else s[0] for s in r["t"]) for r in json.loads(island(masked))["items"]]
     assert any(t.startswith("[colleague's name] yelled at me") for t in texts)  # flagged for venting alone
     assert any(t.startswith("[@handle] cut the metoprolol") and "[town] urgent care" in t for t in texts)
+
+
+def test_times_are_shown_in_the_zone_posts_were_read_in(make_zip, tmp_path):
+    out = tmp_path / "out"
+    assert run("scan", str(make_zip("x/2024")), "--out", str(out), "-q", "--timezone", "America/Chicago").exit_code == 0
+    page = (out / "report.html").read_text()
+    story = next(r for r in json.loads(island(page))["items"] if r["k"] == "x:1700000000000000001")
+    assert story["d"] == "2024-11-06T21:12:50-06:00"  # posted 03:12 UTC: still the evening before in Chicago
+    assert "2024-11-06 21:12 UTC-06:00" in page and "2024-11-06 21:12 UTC-06:00" in (out / "checklist.html").read_text()
+    line = next(x for x in (out / "checklist.md").read_text().splitlines() if "x:1700000000000000001" in x)
+    assert "· 2024-11-06 ·" in line
+
+
+def test_offset_labels():
+    from datetime import timedelta
+
+    from reports.clock import offset_label
+    assert offset_label(None) == offset_label(timedelta(0)) == "UTC"
+    assert offset_label(timedelta(hours=-5)) == "UTC-05:00" and offset_label(timedelta(hours=5, minutes=30)) == "UTC+05:30"
 
 
 def test_report_size_stays_proportional_to_flagged_items(tmp_path: Path):

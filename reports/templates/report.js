@@ -47,7 +47,11 @@
     return node;
   }
   function safeUrl(u) { return /^https?:\/\//i.test(u || '') ? u : null; }
-  function when(d) { return d ? d.slice(0, 16).replace('T', ' ') + ' UTC' : 'undated'; }
+  function when(d) {
+    if (!d) return 'undated';
+    var offset = d.slice(19);
+    return d.slice(0, 16).replace('T', ' ') + ' UTC' + (offset === '' || offset === 'Z' || offset === '+00:00' ? '' : offset);
+  }
 
   function renderItem(rec) {
     var dec = decision(rec);
