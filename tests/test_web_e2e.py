@@ -32,7 +32,10 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"no Chromi
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Settings]:
-    """The real server on a free port of 127.0.0.1, in a thread."""
+    """The real server on a free port of 127.0.0.1, in a thread, with the model trained before the clock starts."""
+    from audit.classifier import load_classifier
+
+    load_classifier()  # training takes longer than the page's 20 s timeout when this file runs alone
     settings = Settings(data_dir=tmp_path / "data", port=0, max_upload=50 * 1024 * 1024)
     httpd = build(settings, port_given=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
