@@ -128,6 +128,28 @@ def test_the_printed_key_works_once(client, app):
     assert other.get("/", headers={"Cookie": f"backscroll_key={KEY}"}).status_code == 403
 
 
+def test_the_server_mounts_the_app_under_a_random_path_its_cookie_is_limited_to(tmp_path):
+    from werkzeug.test import Client
+
+    from audit.web.server import build, url
+
+    settings = Settings(data_dir=tmp_path / "data", port=0, access_key=KEY, token=TOKEN)
+    httpd = build(settings, port_given=True)
+    try:
+        host = {"Host": f"127.0.0.1:{settings.port}"}
+        assert re.fullmatch(r"/b-[\w-]{16}", settings.prefix) and f"{settings.prefix}/?key={KEY}" in url(settings)
+        c = Client(httpd.app)
+        assert c.get(f"/?key={KEY}", headers=host).status_code == 404  # nothing at the root, the key is not even read
+        first = c.get(f"{settings.prefix}/?key={KEY}", headers=host)
+        assert first.status_code == 302 and first.headers["Location"].endswith(f"{settings.prefix}/")
+        # Browsers send a 127.0.0.1 cookie to every port; the path keeps it from other local servers.
+        assert f"Path={settings.prefix}/" in first.headers["Set-Cookie"]
+        assert c.get(f"{settings.prefix}/", headers=host).status_code == 200
+    finally:
+        httpd.server_close()
+        httpd.app.extensions["backscroll"].close()  # type: ignore[attr-defined]
+
+
 def test_remote_hosts_need_allow_remote_and_never_a_name(tmp_path):
     settings = Settings(data_dir=tmp_path, port=PORT, allow_remote=True)
     assert host_allowed("192.168.1.5:5123", settings)

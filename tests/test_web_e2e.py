@@ -63,7 +63,8 @@ def page(server: Settings) -> Iterator[Any]:
 
 
 def test_upload_scan_decide_reload_download(page: Any, server: Settings, make_zip: Any, tmp_path: Path) -> None:
-    assert page.url.endswith(f":{server.port}/")  # the key went into a cookie and out of the address bar
+    assert page.url.endswith(f":{server.port}{server.prefix}/")  # the key went into a cookie and out of the address bar
+    assert [c["path"] for c in page.context.cookies()] == [f"{server.prefix}/"]  # no other local server receives it
     page.set_input_files("#export", str(make_zip("x/2024", name="twitter-2024-11-16.zip")))
     page.click("#start")
     page.wait_for_url("**/report")

@@ -6,7 +6,9 @@ program or web page could try to reach. So:
 - the Host header must name this computer (a DNS-rebinding page uses its own name);
 - every request carries the per-run access key, first as `?key=` in the link the
   command opens, then as a same-site, HTTP-only cookie (other users of the computer
-  and other browsers cannot read the scans);
+  and other browsers cannot read the scans); browsers send a 127.0.0.1 cookie to
+  every port of 127.0.0.1, so the app lives under a random path per run and the
+  cookie is limited to it: another local server the browser visits never gets it;
 - every state-changing request carries the per-run token (CSRF), and a foreign Origin is refused;
 - every response forbids framing and sniffing, sends no Referer, and has a strict CSP.
 """
@@ -44,6 +46,7 @@ class Settings:
     max_upload: int = 20 * 1024**3
     allow_remote: bool = False
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
+    prefix: str = ""  # the random path the server mounts the app under ("/b-…"); "" when the app is called directly
 
 
 def is_loopback(host: str) -> bool:
@@ -106,13 +109,14 @@ def install(app: Flask, settings: Settings) -> None:
         if not host_allowed(request.host, settings):
             abort(400, "This address is not backscroll's. Open the link backscroll printed, starting with http://127.0.0.1.")
         if request.args.get("key") is not None:
+            here = request.script_root + request.path
             if _same(request.cookies.get(KEY_COOKIE), session["value"]):
-                return redirect(request.path)  # the same browser opening the link again
+                return redirect(here)  # the same browser opening the link again
             if session["used"] or not _same(request.args.get("key"), settings.access_key):
                 abort(403, "This link was already used, or is from an earlier run. Restart backscroll serve for a new one.")
             session["used"] = True
-            response = redirect(request.path)
-            response.set_cookie(KEY_COOKIE, session["value"], httponly=True, samesite="Strict", path="/")
+            response = redirect(here)
+            response.set_cookie(KEY_COOKIE, session["value"], httponly=True, samesite="Strict", path=request.script_root + "/")
             return response
         if not _same(request.cookies.get(KEY_COOKIE), session["value"]):
             abort(403, "Open backscroll from the link it printed when it started (it holds a one-time key).")

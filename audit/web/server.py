@@ -5,12 +5,14 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import secrets
 import sys
 import threading
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from audit.web.app import create_app
@@ -46,8 +48,17 @@ def build(settings: Settings, port_given: bool) -> BaseWSGIServer:
             raise
         server = make_server(settings.host, 0, _lazy(settings), threaded=True)
     settings.port = server.server_port
-    server.app = create_app(settings)  # type: ignore[attr-defined]  # the real app, now that the port is known
+    settings.prefix = settings.prefix or "/b-" + secrets.token_urlsafe(12)
+    app = create_app(settings)  # the real app, now that the port is known
+    app.wsgi_app = DispatcherMiddleware(_elsewhere, {settings.prefix: app.wsgi_app})  # type: ignore[method-assign]
+    server.app = app  # type: ignore[attr-defined]
     return server
+
+
+def _elsewhere(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+    """Any path outside the run's own: nothing here, and no hint of where the app is."""
+    start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")])
+    return [b"Nothing here. Open the link backscroll printed when it started."]
 
 
 def _lazy(settings: Settings) -> Callable[..., object]:
@@ -60,7 +71,7 @@ def _lazy(settings: Settings) -> Callable[..., object]:
 
 def url(settings: Settings) -> str:
     host = "127.0.0.1" if is_loopback(settings.host) else settings.host
-    return f"http://{host}:{settings.port}/?key={settings.access_key}"
+    return f"http://{host}:{settings.port}{settings.prefix}/?key={settings.access_key}"
 
 
 def run(settings: Settings, *, port_given: bool, open_browser: bool, echo: Callable[[str], None]) -> None:
