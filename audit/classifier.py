@@ -426,17 +426,23 @@ def risk_scores(scores: np.ndarray, thresholds: np.ndarray, flagged: np.ndarray,
     return np.clip(np.rint(risk), 0, 100).astype(int)
 
 
+_FLAG_SUMMARIES = {"venting": "contempt or complaint aimed at people you work with or care for",
+                   "grand_rounds": "content you would not want projected at grand rounds",
+                   "medical_advice": "individual medical advice given online"}
+
+
 def _summary(flags: Sequence[str], identifier_labels: list[str]) -> str:
-    if PATIENT in flags and len(identifier_labels) >= 2:
-        return " + ".join(identifier_labels[:5]) + " together point to one patient"
-    if PATIENT in flags and identifier_labels:
-        return f"describes a clinical encounter; {identifier_labels[0]} narrows who it was"
+    """One line per flag, the patient's first: a story that is also venting says both."""
+    parts = [_FLAG_SUMMARIES[f] for f in flags if f != PATIENT]
     if PATIENT in flags:
-        return "describes a clinical encounter from your work"
-    names = {"venting": "contempt or complaint aimed at people you work with or care for",
-             "grand_rounds": "content you would not want projected at grand rounds",
-             "medical_advice": "individual medical advice given online"}
-    return "; ".join(names[f] for f in flags)
+        if len(identifier_labels) >= 2:
+            patient = " + ".join(identifier_labels[:5]) + " together point to one patient"
+        elif identifier_labels:
+            patient = f"describes a clinical encounter; {identifier_labels[0]} narrows who it was"
+        else:
+            patient = "describes a clinical encounter from your work"
+        parts.insert(0, patient)
+    return "; ".join(parts)
 
 
 @lru_cache(maxsize=1)

@@ -78,6 +78,10 @@ def _check_out(out: Path) -> None:
             _fail(f"{out}: other users can write in the output folder; name a private folder (it is created readable by you alone)")
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
 def _fail(message: str) -> None:
     click.echo(f"backscroll: {message}", err=True)
     sys.exit(2)
@@ -148,11 +152,11 @@ def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
         return
     flagged = sum(1 for f in result.findings if f.verdict.flags)
     problems = sum(n for _, _, n in unreadable(result))
-    click.echo(f"Read {len(result.findings)} items; {flagged} flagged.", err=True)
+    click.echo(f"Read {_count(len(result.findings), 'item')}; {flagged} flagged.", err=True)
     if problems:
-        click.echo(f"{problems} records or files could not be read; the report lists them.", err=True)
+        click.echo(f"{_count(problems, 'record or file', 'records or files')} could not be read; the report lists them.", err=True)
     if stored:
-        click.echo(f"Kept {len(stored)} earlier decisions.", err=True)
+        click.echo(f"Kept {_count(len(stored), 'earlier decision')}.", err=True)
     click.echo(f"Report: {paths['report']}", err=True)
     if "redacted" in paths:
         click.echo(f"Redacted report: {paths['redacted']}", err=True)
@@ -172,7 +176,8 @@ def _attach_media(result: Any, context: Context, options: MediaOptions, progress
         return
     summary = attach_media(result, context, ocr=options.ocr, workplace_location=options.workplace_location, progress=progress)
     progress.close()
-    click.echo(f"Checked {summary.files} photos and videos in {summary.items} items; {summary.flagged} give something away.", err=True)
+    click.echo(f"Checked {_count(summary.files, 'photo or video', 'photos and videos')} in {_count(summary.items, 'item')}; "
+               f"{summary.flagged} give{'s' if summary.flagged == 1 else ''} something away.", err=True)
     for note in summary.notes[:5]:
         click.echo(f"  note: {note}", err=True)
 

@@ -101,13 +101,24 @@ def plan(result: ScanResult) -> list[AccountTodo]:
     return plans
 
 
+def why(f: Finding) -> str:
+    """The verdict's summary; an unflagged item sent for review says which risk it came close to."""
+    v = f.verdict
+    if v.summary:
+        return v.summary
+    if v.flags or not v.scores:
+        return ", ".join(CATEGORY_TITLES[c] for c in v.flags) or "borderline"
+    near = max(v.scores, key=v.scores.__getitem__)
+    return f"not flagged, but close to {CATEGORY_TITLES.get(near, near).lower()} (score {v.scores[near]:.2f})"
+
+
 def _line(f: Finding, action: str, tz: tzinfo | None) -> str:
     item, v = f.item, f.verdict
     when = clock.stamp(item.created_at, tz, clock=False)
     flags = ", ".join(CATEGORY_TITLES[c] for c in v.flags) or "borderline"
     url = safe_url(item.url)
     link = f"<{url}>" if url else "(no link: find it by date in the activity log)"
-    reason = md_escape(v.summary) if v.summary else flags
+    reason = md_escape(why(f))
     source = "your decision" if f.decision else "recommended"
     photo = f"  \n  Photo: {md_escape(f.media.action)} ({md_escape(f.media.summary)})" if f.media is not None and f.media.action else ""
     return (f"- [ ] **{action}** ({source}) · risk {v.risk} · {when} · {item.kind} · {flags} · {code_span(' '.join(item.key.split()))}  \n"
@@ -148,7 +159,7 @@ def write_checklist_html(result: ScanResult, path: Path) -> None:
     env = environment()
     style = _raw(env, "checklist.css")
     html = env.get_template("checklist.html").generate(
-        plans=plan(result), titles=GROUP_TITLES, excerpt=excerpt, safe_url=safe_url, style=style,
+        plans=plan(result), titles=GROUP_TITLES, excerpt=excerpt, safe_url=safe_url, style=style, why=why,
         when=functools.partial(clock.stamp, tz=clock.zone(result)),
         csp=f"default-src 'none'; style-src {csp_hash(style)}; img-src 'none'; base-uri 'none'; form-action 'none'",
     )

@@ -117,7 +117,7 @@ def _svg(months: list[tuple[int, int]], posts: list[int], flagged: list[dict[str
     for i, (mo, count) in enumerate(zip(months, posts, strict=True)):
         x = LEFT + i * bar
         flag_total = sum(flagged[i].values())
-        tip = f"{_label(mo)}: {count} posts, {flag_total} flagged"
+        tip = f"{_label(mo)}: {count} post{'' if count == 1 else 's'}, {flag_total} flagged"
         if count:
             h = PANEL * count / top_max
             parts.append(f'<rect x="{x:.1f}" y="{16 + PANEL - h:.1f}" width="{w:.1f}" height="{h:.1f}" class="tl-posts">'

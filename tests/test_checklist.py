@@ -96,3 +96,12 @@ def test_a_long_post_found_without_its_post_id_is_not_sent_to_a_deleter(tmp_path
     note = f(Platform.X, "note-92", Kind.POST, "delete", day=3, url="https://x.com/doc")
     write_deleters([note, f(Platform.X, "11", Kind.POST, "delete")], tmp_path, _private_open)
     assert (tmp_path / "x-delete-ids.txt").read_text() == "11\n"
+
+
+def test_an_unflagged_item_to_review_says_what_it_came_close_to():
+    from reports.checklist import why
+
+    near = f(Platform.X, "20", Kind.POST, "review")
+    near.verdict = Verdict({"patient_reference": 0.2, "venting": 0.31, "grand_rounds": 0.0, "medical_advice": 0.1}, (), 40, (), "")
+    assert why(near) == "not flagged, but close to venting (score 0.31)"
+    assert why(f(Platform.X, "21", Kind.POST, "delete")) == "age + sex"

@@ -272,3 +272,11 @@ def test_f1_interval_holds_the_f1_and_is_wider_when_writers_disagree():
     by_writer = f1_interval(truth, predicted, ["a"] * 50 + ["b"] * 50)
     # Two writers, one perfect and one always wrong: resampled as writers, F1 can be anything from 0 to 1.
     assert by_writer[0] < low and by_writer[1] > high and by_writer == (0.0, 1.0)
+
+
+def test_a_summary_names_every_flag_patient_first():
+    from audit.classifier import _summary
+
+    both = _summary(("patient_reference", "venting"), ["age + sex", "bed/room"])
+    assert both == "age + sex + bed/room together point to one patient; contempt or complaint aimed at people you work with or care for"
+    assert _summary(("grand_rounds",), []) == "content you would not want projected at grand rounds"

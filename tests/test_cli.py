@@ -227,6 +227,14 @@ def test_demo_writes_a_report(tmp_path):
     assert len(rows) == 27
     flagged = {r["item_id"] for r in rows if "patient_reference" in r["flags"].split(";")}
     assert "1170000000000004000" in flagged  # the PICU burn story
+    assert "Read 27 items; " in result.output
+
+
+def test_counts_are_spelled_for_one_and_many():
+    from audit.cli import _count
+    assert (_count(1, "item"), _count(2, "item"), _count(1, "record or file", "records or files")) == (
+        "1 item", "2 items", "1 record or file")
+    assert _count(12000, "earlier decision") == "12,000 earlier decisions"
 
 
 @pytest.mark.parametrize("command", sorted(cli.commands))
