@@ -6,7 +6,7 @@ in front of every follower, and followers include colleagues and patients.
 
 from __future__ import annotations
 
-from audit.model import Item, Kind, Verdict
+from audit.model import Item, Kind, Platform, Verdict
 
 DELETE_AT = 70
 REVIEW_AT = 35
@@ -19,8 +19,9 @@ def recommend(item: Item, verdict: Verdict) -> str:
     if "patient_reference" in verdict.flags or verdict.risk >= DELETE_AT:
         return "delete"
     if verdict.flags:
-        # A message cannot be made private; it can only be unsent or deleted.
-        return "delete" if item.kind == Kind.DM else "lock"
+        # A message cannot be made private, and an X post has no audience of its own (only the
+        # whole account can be protected, an account-level step): either can only be deleted.
+        return "delete" if item.kind == Kind.DM or item.platform == Platform.X else "lock"
     if verdict.risk >= REVIEW_AT:
         return "review"
     return "keep"
