@@ -361,3 +361,22 @@ def test_video_frames_come_from_the_streamed_copy(tmp_path):
     fake.chmod(0o755)
     got = video.frames(lambda fh: fh.write(b"MOVIE" * 1000), ".mp4", timeout=30, exe=str(fake))
     assert len(got) == 1 and got[0].size == (64, 48)
+
+
+def test_ffmpeg_is_told_to_read_local_files_and_video_formats_only():
+    args = video.command("/usr/bin/ffmpeg", Path("in.mp4"), "frame%02d.png")
+    assert args[args.index("-protocol_whitelist") + 1] == "file" and args.index("-protocol_whitelist") < args.index("-i")
+    formats = args[args.index("-format_whitelist") + 1].split(",")
+    assert "mp4" in formats and "hls" not in formats and "concat" not in formats
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
+def test_a_playlist_posing_as_a_video_is_not_followed(tmp_path):
+    clip = tmp_path / "t.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=3:size=160x120:rate=5", "-pix_fmt", "yuv420p",
+                    str(clip)], check=True, timeout=60)
+    real = clip.read_bytes()
+    assert len(video.frames(lambda fh: fh.write(real), ".mp4", timeout=30)) == 1
+    hls = b"#EXTM3U\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n"
+    for playlist in (hls, b"ffconcat version 1.0\nfile '" + bytes(clip) + b"'\n"):
+        assert video.frames(lambda fh, p=playlist: fh.write(p), ".mp4", timeout=30) == []

@@ -23,6 +23,16 @@ def decoder() -> str | None:
     return shutil.which("ffmpeg")
 
 
+VIDEO_DEMUXERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,gif"
+
+
+def command(exe: str, source: Path, pattern: str) -> list[str]:
+    """A "video" from an export may be a playlist naming URLs or other files: local files, video demuxers only."""
+    return [exe, "-nostdin", "-v", "error", "-protocol_whitelist", "file", "-format_whitelist", VIDEO_DEMUXERS,
+            "-i", str(source), "-vf", f"fps=1/{EVERY_SECONDS},scale='min(1280,iw)':-2",
+            "-frames:v", str(FRAMES), "-f", "image2", pattern]
+
+
 def frames(write: Callable[[BinaryIO], object], suffix: str, *, timeout: float, exe: str | None = None) -> list[Image.Image]:
     """Up to FRAMES frames, EVERY_SECONDS apart from the start, at most 1280 px wide; [] if ffmpeg fails.
 
@@ -35,10 +45,7 @@ def frames(write: Callable[[BinaryIO], object], suffix: str, *, timeout: float, 
         source = Path(tmp) / f"in{suffix if suffix.isascii() and len(suffix) <= 6 else '.bin'}"
         with source.open("wb") as fh:
             write(fh)
-        pattern = str(Path(tmp) / "frame%02d.png")
-        cmd = [exe, "-nostdin", "-v", "error", "-i", str(source), "-vf", f"fps=1/{EVERY_SECONDS},scale='min(1280,iw)':-2",
-               "-frames:v", str(FRAMES), "-f", "image2", pattern]
-        done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run(command(exe, source, str(Path(tmp) / "frame%02d.png")), capture_output=True, timeout=timeout, check=False)
         if done.returncode != 0:
             return []
         out = []
