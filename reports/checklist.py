@@ -12,19 +12,20 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from audit.model import CATEGORY_TITLES, Finding, Platform
+from audit.model import CATEGORY_TITLES, Audience, Finding, Kind, Platform
 from audit.pipeline import date_key
 from audit.state import DISMISSED
 from reports import clock
 from reports.links import code_span, safe_url
 
 if TYPE_CHECKING:
-    from audit.pipeline import ScanResult
+    from audit.pipeline import AccountScan, ScanResult
 
 ACCOUNT_STEPS: dict[str, tuple[str, ...]] = {
     Platform.X: (
@@ -46,6 +47,11 @@ ACCOUNT_STEPS: dict[str, tuple[str, ...]] = {
         "Check story highlights and reels, which stay visible after 24 hours.",
     ),
 }
+_STEP_IF_DONE = {  # steps the export may show are already done, and what to say instead
+    ACCOUNT_STEPS[Platform.X][0]: "Your posts are protected (as of the export): keep them so until you finish.",
+    ACCOUNT_STEPS[Platform.INSTAGRAM][0]: "Your account is private (as of the export): keep it so until you finish.",
+}
+_MESSAGE_STEP = ACCOUNT_STEPS[Platform.X][1]
 ACTION_ORDER = {"delete": 0, "lock": 1, "review": 2}
 GROUP_TITLES = {"delete": "Delete", "lock": "Lock (limit the audience or archive)", "review": "Look at again"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -81,6 +87,22 @@ class AccountTodo:
         return sum(len(v) for v in self.groups.get(action, {}).values())
 
 
+def account_steps(account: AccountScan, findings: Sequence[Finding]) -> tuple[str, ...]:
+    """The platform's steps, fitted to what the export shows: no message step without messages,
+    no "make it private" for an account that already is."""
+    own = [f for f in findings if f.item.platform == account.platform]
+    protected = account.info.protected is True or (
+        account.platform == Platform.X and bool(own) and all(f.item.audience == Audience.FOLLOWERS for f in own
+                                                            if f.item.kind not in (Kind.DM, Kind.DM_RECEIVED)))
+    has_messages = any(f.item.kind in (Kind.DM, Kind.DM_RECEIVED) for f in own)
+    steps = []
+    for step in ACCOUNT_STEPS[account.platform]:
+        if step == _MESSAGE_STEP and not has_messages:
+            continue
+        steps.append(_STEP_IF_DONE[step] if protected and step in _STEP_IF_DONE else step)
+    return tuple(steps)
+
+
 def plan(result: ScanResult) -> list[AccountTodo]:
     """Per account: steps, then items grouped by action and kind, each group in date order."""
     todo: dict[str, dict[str, dict[str, list[Finding]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
@@ -97,7 +119,7 @@ def plan(result: ScanResult) -> list[AccountTodo]:
         groups = {a: {k: sorted(v, key=date_key) for k, v in sorted(todo[platform][a].items())}
                   for a in ACTION_ORDER if todo[platform].get(a)}
         plans.append(AccountTodo(platform, account.info.username or account.info.display_name or "your account",
-                                 ACCOUNT_STEPS[account.platform], groups, dismissed[platform]))
+                                 account_steps(account, result.findings), groups, dismissed[platform]))
     return plans
 
 

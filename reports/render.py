@@ -28,7 +28,7 @@ from audit.pipeline import ScanResult, gc_paused, risk_order
 from audit.state import DISMISSED, Decision
 from reports import accounts, clock, timeline
 from reports.beside import beside, can_fork
-from reports.checklist import ACCOUNT_STEPS, write_checklist, write_checklist_html
+from reports.checklist import account_steps, write_checklist, write_checklist_html
 from reports.deleters import deleter_paths, write_deleters
 from reports.island import Island, script_json
 from reports.links import sheet_row
@@ -282,7 +282,7 @@ def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | 
         reasons=data["reasons"],
         timeline=timeline.build(result.findings, clock.zone(result)),
         accounts=views,
-        steps=ACCOUNT_STEPS,
+        steps={str(a.platform): account_steps(a, result.findings) for a in result.accounts},
         script=script,
         style=style,
         csp=f"default-src 'none'; script-src {csp_hash(script)}; style-src {csp_hash(style)}; "
