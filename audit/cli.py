@@ -155,6 +155,9 @@ def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
     click.echo(f"Read {_count(len(result.findings), 'item')}; {flagged} flagged.", err=True)
     if problems:
         click.echo(f"{_count(problems, 'record or file', 'records or files')} could not be read; the report lists them.", err=True)
+    if not result.findings:
+        click.echo("Nothing was checked: the export holds no posts, comments or messages. If you asked for only some of "
+                   "your information, request the whole export.", err=True)
     if stored:
         click.echo(f"Kept {_count(len(stored), 'earlier decision')}.", err=True)
     click.echo(f"Report: {paths['report']}", err=True)

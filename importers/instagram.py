@@ -133,8 +133,10 @@ def _layout(names: list[str]) -> str:
         return "instagram/messages only (messages/<section>/<thread>/message_N.json)"
     if any("your_instagram_activity/media/" in n and n.endswith(".json") for n in names):
         return "instagram/2025 (your_instagram_activity/media/)"
-    if any("your_instagram_activity/" in n for n in names):
+    if any("your_instagram_activity/content/" in n for n in names):
         return "instagram/2024 (your_instagram_activity/content/)"
+    if any("your_instagram_activity/" in n for n in names):  # no posts folder at all: nothing says which year
+        return "instagram/2024–25 (your_instagram_activity/, no posts)"
     if has_marker(names, (LEGACY_MEDIA,)) and not has_marker(names, (POST_FILES,)):
         return "instagram/2018–2020 (media.json)"
     return "instagram/2021–23 (content/posts_N.json at the root)"

@@ -270,3 +270,11 @@ def test_progress_claims_no_rate_before_it_has_timed_any_work(capsys):
     progress("classify", 10000, 10000)
     progress.close()
     assert "10000/10000" in capsys.readouterr().err
+
+
+def test_an_export_with_nothing_in_it_says_nothing_was_checked(tmp_path):
+    empty = tmp_path / "x.zip"
+    with zipfile.ZipFile(empty, "w") as zf:
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = []")
+    result = run("scan", str(empty), "--out", str(tmp_path / "out"), "-q")
+    assert result.exit_code == 0 and "Read 0 items" in result.output and "Nothing was checked" in result.output

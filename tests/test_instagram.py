@@ -385,3 +385,10 @@ def test_damaged_records_never_stop_the_import(layout, seed, fixtures, tmp_path)
     for item in (e for e in events if isinstance(e, Item)):
         assert isinstance(item.text, str)
         assert item.created_at is None or item.created_at.tzinfo == UTC
+
+
+def test_an_export_without_posts_does_not_claim_a_posts_folder():
+    from importers.instagram import _layout
+
+    names = ["your_instagram_activity/likes/liked_posts.json", "personal_information/personal_information/personal_information.json"]
+    assert _layout(names) == "instagram/2024–25 (your_instagram_activity/, no posts)"
