@@ -15,11 +15,11 @@ from dataclasses import replace
 
 from audit.model import Evidence, Finding, Item, Kind, Verdict
 from audit.pipeline import ScanResult
-from audit.rules import RULES, compile_context, find_evidence, fired
+from audit.rules import CONTEXT_RULE, RULES, compile_context, find_evidence, fired
 
 # reason text -> label, for the rules that find identifiers
 _LABELS: dict[str, str] = {r.reason: r.label for r in RULES if r.identifier}
-_IDENTIFYING = frozenset(r.name for r in RULES if r.identifier) | {"context"}
+_IDENTIFYING = frozenset(r.name for r in (*RULES, CONTEXT_RULE) if r.identifier)
 PERSON = "[person]"
 HANDLE = "[@handle]"
 _HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
