@@ -101,10 +101,17 @@ def visibility(account: AccountScan, findings: Sequence[Finding]) -> str:
             "Public posts and posts in groups are visible more widely.")
 
 
-def exposure(findings: Sequence[Finding], location: str | None) -> list[Exposure]:
-    """Own posts that mention the program, specialty, call schedule, workplace or city."""
+def exposure(findings: Sequence[Finding], location: str | None, places: Sequence[str] = ()) -> list[Exposure]:
+    """Own posts that mention the program, specialty, call schedule, workplace or city.
+
+    `places` are the workplaces, units and towns the user named (`--workplace`, `--city`, the bio):
+    a post naming them gives the author away whether or not it was flagged.
+    """
     found = {what: Exposure(what) for what in (*EXPOSURE, PLACE)}
-    city = re.compile(r"\b" + re.escape(location.split(",")[0].strip()) + r"\b", re.IGNORECASE) if location and location.strip() else None
+    names = [location.split(",")[0].strip()] if location and location.strip() else []
+    names += [p.strip() for p in places if p.strip()]
+    city = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(set(names), key=len, reverse=True))) + r")\b",
+                      re.IGNORECASE) if names else None
     for f in findings:
         item = f.item
         if item.kind == Kind.DM_RECEIVED or not item.text:
@@ -146,6 +153,6 @@ def views(result: ScanResult, findings: Sequence[Finding] | None = None) -> list
             connections=relations.most_common(),
             patients=[{**p, "connected": connected.get(p["name"].lower(), "")} for p in patients
                       if p["platform"] == str(account.platform)],
-            exposure=exposure(own, account.info.location),
+            exposure=exposure(own, account.info.location, (*result.context.workplaces, *result.context.units, *result.context.places)),
         ))
     return out

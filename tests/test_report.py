@@ -230,3 +230,15 @@ def test_jsonl_lines_are_exactly_what_the_json_encoder_writes():
     for f in (plain, hostile, with_media):
         assert finding_line(f) == _JSON.encode(finding_json(f))
         assert json.loads(finding_line(f)) == finding_json(f)
+
+
+def test_a_place_you_named_counts_as_giving_you_away_even_in_a_harmless_post():
+    from audit.context import Context
+    from reports import accounts
+
+    calm = finding("1", "Just ran the springfield half marathon, legs are jelly", flags=(), risk=3, action="keep")
+    result = result_of(calm)
+    assert not any(e.what == accounts.PLACE for e in accounts.views(result)[0].exposure)
+    result.context = Context(places=("Springfield",), workplaces=("Mercy General",))
+    (place,) = [e for e in accounts.views(result)[0].exposure if e.what == accounts.PLACE]
+    assert place.count == 1 and place.examples[0][0] == "x:1"
