@@ -143,8 +143,8 @@ class XImporter:
         yield from note_events
         audience = self._audience(archive)
         yield from self._tweets(archive, tweet_files, account, notes, audience)
+        yield from self._deleted(archive, notes)
         yield from notes.leftovers(account.username, audience)
-        yield from self._deleted(archive)
         for name in find(archive, DM_FILES):
             yield from self._dms(archive, name, account)
 
@@ -310,10 +310,15 @@ class XImporter:
             None, as_int(tweet.get("favorite_count")), as_int(tweet.get("retweet_count")),
         )
 
-    def _deleted(self, archive: Archive) -> Iterator[ImportEvent]:
+    def _deleted(self, archive: Archive, notes: _Notes) -> Iterator[ImportEvent]:
+        """Counted, not imported; a long one's note goes with it rather than coming back as an item."""
         for name in find(archive, r"deleted-tweets(?:-part\d+)?\.js"):
             for event in records(archive, name, js=True):
                 if isinstance(event, tuple):
+                    tweet = _unwrap(event[1], "tweet")
+                    if notes and isinstance(tweet, dict) and isinstance(tweet.get("full_text"), str):
+                        notes.merge(clean_text(tweet["full_text"], tweet.get("entities")), parse_x_time(tweet.get("created_at")),
+                                    use="deleted")
                     continue
                 yield event
                 if isinstance(event, FileRead) and event.records:
@@ -581,7 +586,11 @@ def _id_order(tid: str) -> int:
     return int(tid) if len(tid) < 30 and tid.isascii() and tid.isdigit() else 0
 
 
-_MENTIONS = re.compile(r"^(?:@\w+\s+)+")
+_MENTION = re.compile(r"@\w+\s+")
+_TRAILING_LINKS = re.compile(r"(?:\s*https?://\S+)+\s*$")
+# A cut post must agree with its note this far: the first 40 characters alone find two posts
+# that open the same way ("Reminder for everyone on the night team: ...").
+AGREE = 100
 
 
 @dataclass(slots=True)
@@ -590,7 +599,7 @@ class _Note:
     note_id: str | None
     created: datetime | None
     text: str
-    merged: bool = False
+    used: str = ""  # "merged" into a post, or belongs to one already "deleted"
 
 
 @dataclass(slots=True)
@@ -605,40 +614,47 @@ class _Notes:
     def add(self, note: _Note) -> None:
         self.by_start.setdefault(_start(note.text), []).append(note)
 
-    def merge(self, text: str, created: datetime | None) -> str:
-        """The cut post's whole text: a note with the same start, written within ten minutes.
+    def merge(self, text: str, created: datetime | None, *, use: str = "merged") -> str:
+        """The cut post's whole text: a note that begins as it does, written within ten minutes.
 
-        A reply's text begins with the @names it answers, which its note leaves out.
+        A reply's text begins with the @names it answers, which its note may leave out:
+        each run of leading names is tried, none first.
         """
-        mentions = _MENTIONS.match(text)
-        for prefix, body in (("", text), (mentions.group(0), text[mentions.end():]) if mentions else ("", "")):
-            candidates = self.by_start.get(_start(body)) if body else None
-            if not candidates:
-                continue
-
-            def distance(note: _Note) -> float:
-                return abs((note.created - created).total_seconds()) if note.created and created else 0.0
-
-            best = min(candidates, key=distance)
-            if distance(best) <= 600 and len(best.text) >= len(body.rstrip("…")):
-                best.merged = True
-                return prefix + best.text
+        cuts, at = [0], 0
+        while (m := _MENTION.match(text, at)) is not None:
+            at = m.end()
+            cuts.append(at)
+        for cut in cuts:
+            body = text[cut:]
+            head = " ".join(_TRAILING_LINKS.sub("", body).rstrip("…").split())[:AGREE]
+            candidates = [n for n in self.by_start.get(_start(body), ()) if " ".join(n.text.split()).startswith(head)
+                          and len(n.text) >= len(body.rstrip("…")) and _apart(n.created, created) <= 600]
+            if candidates:
+                best = min(candidates, key=lambda n: (bool(n.used), _apart(n.created, created)))
+                best.used = use
+                return text[:cut] + best.text if use == "merged" else text
         return text
 
     def leftovers(self, user: str | None, audience: Audience) -> Iterator[ImportEvent]:
         """Notes merged into their posts are counted; one that matched no post is an item of its own,
         so its text is checked even though the post it belongs to is not known."""
-        merged: dict[str, int] = {}
+        used: dict[tuple[str, str], int] = {}
         for notes in self.by_start.values():
             for note in notes:
-                if note.merged:
-                    merged[note.source] = merged.get(note.source, 0) + 1
+                if note.used:
+                    used[note.source, note.used] = used.get((note.source, note.used), 0) + 1
                     continue
-                key = note.note_id if note.note_id and note.note_id.isdigit() else _digest(note.text)
+                key = note.note_id if note.note_id and note.note_id.isdigit() else _digest(f"{note.created}\x1f{note.text}")
                 yield Item(Platform.X, f"note-{key}", Kind.POST, note.text, note.created, note.source,
                            f"https://x.com/{user}" if user else None, audience, user)
-        for source, count in merged.items():
-            yield Skip(source, "whole text of long posts, merged into the posts they belong to", count=count, error=False)
+        reasons = {"merged": "whole text of long posts, merged into the posts they belong to",
+                   "deleted": "whole text of long posts already deleted on X"}
+        for (source, how), count in used.items():
+            yield Skip(source, reasons[how], count=count, error=False)
+
+
+def _apart(a: datetime | None, b: datetime | None) -> float:
+    return abs((a - b).total_seconds()) if a and b else 0.0
 
 
 def _digest(text: str) -> str:

@@ -281,3 +281,33 @@ def test_post_ids_that_are_not_digits_are_skipped(tmp_path):
 def test_a_zip_holding_only_the_data_folder_keeps_its_paths(tmp_path):
     evs = events(_dm_archive(tmp_path, [("7-100", "7")]))
     assert {e.source for e in evs if isinstance(e, FileRead)} == {"data/tweets.js", "data/direct-messages.js"}
+
+
+def test_notes_go_only_to_the_post_they_continue(tmp_path):
+    opening = "Reminder for everyone on the night team: "
+    whole = opening + "the new sepsis bundle starts Monday and " * 10 + "thanks."
+    cut = {"id_str": "1800000000000000011", "created_at": "Thu Nov 07 18:26:50 +0000 2024", "full_text": whole[:270] + "…"}
+    short = {"id_str": "1800000000000000012", "created_at": "Thu Nov 07 18:31:50 +0000 2024",
+             "full_text": opening + "coffee is in the lounge."}
+    # A reply's note may begin with an @name of its own: only the names it answers are left out.
+    told = "@StMarys is short of nurses again and " * 10 + "that is the story."
+    reply = {"id_str": "1800000000000000013", "created_at": "Thu Nov 07 19:00:00 +0000 2024", "in_reply_to_status_id_str": "9",
+             "full_text": "@colleague " + told[:260] + "…"}
+    notes = [{"noteTweet": {"noteTweetId": "91", "createdAt": "2024-11-07T18:26:50.000Z", "core": {"text": whole}}},
+             {"noteTweet": {"noteTweetId": "92", "createdAt": "2024-11-07T19:00:00.000Z", "core": {"text": told}}}]
+    evs = events(_x_archive(tmp_path, [cut, short, reply], note_tweet=notes))
+    got = {e.item_id: e for e in evs if isinstance(e, Item)}
+    assert got["1800000000000000011"].text == whole
+    assert got["1800000000000000012"].text == opening + "coffee is in the lounge."
+    assert got["1800000000000000013"].text == "@colleague " + told
+    assert not any(i.startswith("note-") for i in got)
+
+
+def test_the_note_of_a_deleted_long_post_is_not_brought_back(tmp_path):
+    whole = "A long story I already took down. " * 12
+    gone = {"tweet": {"id_str": "1800000000000000021", "created_at": "Thu Nov 07 18:26:50 +0000 2024", "full_text": whole[:270] + "…"}}
+    notes = [{"noteTweet": {"noteTweetId": "95", "createdAt": "2024-11-07T18:26:50.000Z", "core": {"text": whole}}}]
+    evs = events(_x_archive(tmp_path, [], note_tweet=notes, deleted_tweets=[gone]))
+    assert not [e for e in evs if isinstance(e, Item)]
+    assert Skip("data/note-tweet.js", "whole text of long posts already deleted on X", 1, False) in evs
+    assert unaccounted(evs) == {}
