@@ -30,8 +30,9 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from audit import corpus, modelcache, posted
 from audit.context import Context
-from audit.model import CATEGORIES, Evidence, Item, Kind, Verdict, item_columns
+from audit.model import CATEGORIES, CATEGORY_TITLES, Evidence, Item, Kind, Verdict, item_columns
 from audit.rules import CONTEXT_RULE, PATIENT, QUIET, RULES, Rule, compile_context, find_evidence, fired, lower_keeping_spans
+from audit.triage import REVIEW_AT
 
 KINDS = tuple(str(k) for k in Kind)
 # Recall matters more than precision for patient references (F-beta with beta 2).
@@ -221,7 +222,8 @@ class Classifier:
                 out.append(self._verdict(texts[i], row, int(risks[i]), analyses[i], idx[ptr[i]:ptr[i + 1]], data[ptr[i]:ptr[i + 1]],
                                          timed.get(i)))
             else:
-                out.append(Verdict(dict(zip(CATEGORIES, row, strict=True)), (), int(risks[i]), (), ""))
+                near = _near_miss(row, thresholds) if risks[i] >= REVIEW_AT else ""
+                out.append(Verdict(dict(zip(CATEGORIES, row, strict=True)), (), int(risks[i]), (), near))
         return out
 
     def classify_items(self, items: Sequence[Item], progress: Progress | None = None, batch: int = 4000) -> list[Verdict]:
@@ -424,6 +426,13 @@ def risk_scores(scores: np.ndarray, thresholds: np.ndarray, flagged: np.ndarray,
     flags = flagged.sum(axis=1)
     risk = np.where(flags > 0, risk + 4 * (flags - 1) + 3 * np.maximum(identifiers - 1, 0), risk)
     return np.clip(np.rint(risk), 0, 100).astype(int)
+
+
+def _near_miss(row: Sequence[float], thresholds: np.ndarray) -> str:
+    """Why an unflagged post is still worth a look: the risk it came closest to, as `risk_scores` weighs it."""
+    scaled = [score / t * SEVERITY[c] if t else 0.0 for c, score, t in zip(CATEGORIES, row, thresholds, strict=True)]
+    i = int(np.argmax(scaled))
+    return f"not flagged, but close to {CATEGORY_TITLES[CATEGORIES[i]].lower()} (score {row[i]:.2f}, flagged from {thresholds[i]:.2f})"
 
 
 _FLAG_SUMMARIES = {"venting": "contempt or complaint aimed at people you work with or care for",

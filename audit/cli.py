@@ -74,7 +74,7 @@ def _check_out(out: Path) -> None:
         info = out.stat()
         if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
             _fail(f"{out}: the output folder belongs to another user; name a folder of your own")
-        if info.st_mode & 0o022:
+        if info.st_mode & 0o002:  # group-writable is common (a private group per user); anyone-writable is not
             _fail(f"{out}: other users can write in the output folder; name a private folder (it is created readable by you alone)")
 
 

@@ -91,10 +91,10 @@ def account_steps(account: AccountScan, findings: Sequence[Finding]) -> tuple[st
     """The platform's steps, fitted to what the export shows: no message step without messages,
     no "make it private" for an account that already is."""
     own = [f for f in findings if f.item.platform == account.platform]
+    posts = [f for f in own if f.item.kind not in (Kind.DM, Kind.DM_RECEIVED)]
     protected = account.info.protected is True or (
-        account.platform == Platform.X and bool(own) and all(f.item.audience == Audience.FOLLOWERS for f in own
-                                                            if f.item.kind not in (Kind.DM, Kind.DM_RECEIVED)))
-    has_messages = any(f.item.kind in (Kind.DM, Kind.DM_RECEIVED) for f in own)
+        account.platform == Platform.X and bool(posts) and all(f.item.audience == Audience.FOLLOWERS for f in posts))
+    has_messages = len(posts) < len(own)
     steps = []
     for step in ACCOUNT_STEPS[account.platform]:
         if step == _MESSAGE_STEP and not has_messages:
@@ -124,14 +124,8 @@ def plan(result: ScanResult) -> list[AccountTodo]:
 
 
 def why(f: Finding) -> str:
-    """The verdict's summary; an unflagged item sent for review says which risk it came close to."""
-    v = f.verdict
-    if v.summary:
-        return v.summary
-    if v.flags or not v.scores:
-        return ", ".join(CATEGORY_TITLES[c] for c in v.flags) or "borderline"
-    near = max(v.scores, key=v.scores.__getitem__)
-    return f"not flagged, but close to {CATEGORY_TITLES.get(near, near).lower()} (score {v.scores[near]:.2f})"
+    """The verdict's summary (an unflagged item sent for review says which risk it came close to)."""
+    return f.verdict.summary or ", ".join(CATEGORY_TITLES[c] for c in f.verdict.flags) or "borderline"
 
 
 def _line(f: Finding, action: str, tz: tzinfo | None) -> str:

@@ -22,7 +22,7 @@ _LABELS: dict[str, str] = {r.reason: r.label for r in RULES if r.identifier}
 _IDENTIFYING = frozenset(r.name for r in (*RULES, CONTEXT_RULE) if r.identifier)
 PERSON = "[person]"
 HANDLE = "[@handle]"
-_HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
+_HANDLE = re.compile(r"(?<![\w@])@\w(?:[\w.]{0,28}\w)?")  # Instagram handles hold dots, never at the end
 # Meta names each conversation's folder after the other person: messages/inbox/<name>_<id>/message_1.json
 _THREAD = re.compile(r"(?<=messages/)([a-z_0-9]+/)([^/]+)(?=/)")
 

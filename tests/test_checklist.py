@@ -98,15 +98,6 @@ def test_a_long_post_found_without_its_post_id_is_not_sent_to_a_deleter(tmp_path
     assert (tmp_path / "x-delete-ids.txt").read_text() == "11\n"
 
 
-def test_an_unflagged_item_to_review_says_what_it_came_close_to():
-    from reports.checklist import why
-
-    near = f(Platform.X, "20", Kind.POST, "review")
-    near.verdict = Verdict({"patient_reference": 0.2, "venting": 0.31, "grand_rounds": 0.0, "medical_advice": 0.1}, (), 40, (), "")
-    assert why(near) == "not flagged, but close to venting (score 0.31)"
-    assert why(f(Platform.X, "21", Kind.POST, "delete")) == "age + sex"
-
-
 def test_account_steps_fit_what_the_export_shows():
     from reports.checklist import ACCOUNT_STEPS, account_steps
 
@@ -114,6 +105,7 @@ def test_account_steps_fit_what_the_export_shows():
     posts_only = [f(Platform.X, "11", Kind.POST, "delete")]
     assert not any("direct messages" in s for s in account_steps(x, posts_only))
     assert account_steps(x, FINDINGS) == ACCOUNT_STEPS[Platform.X]  # a DM among them, nothing protected
+    assert account_steps(x, [f(Platform.X, "16", Kind.DM, "delete")])[0] == ACCOUNT_STEPS[Platform.X][0]  # no posts: not "protected"
     ig = AccountScan(Platform.INSTAGRAM, ["ig.zip"], "test", AccountInfo(Platform.INSTAGRAM, username="doc", protected=True))
     steps = account_steps(ig, [])
     assert steps[0].startswith("Your account is private") and len(steps) == len(ACCOUNT_STEPS[Platform.INSTAGRAM])

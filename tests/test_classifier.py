@@ -280,3 +280,14 @@ def test_a_summary_names_every_flag_patient_first():
     both = _summary(("patient_reference", "venting"), ["age + sex", "bed/room"])
     assert both == "age + sex + bed/room together point to one patient; contempt or complaint aimed at people you work with or care for"
     assert _summary(("grand_rounds",), []) == "content you would not want projected at grand rounds"
+
+
+def test_an_unflagged_post_worth_a_look_names_the_risk_its_risk_came_from():
+    import numpy as np
+
+    from audit.classifier import _near_miss
+
+    thresholds = np.array([0.28, 0.58, 0.51, 0.57])
+    # venting's raw score is higher, but measured against its threshold the patient score is the nearer miss
+    assert _near_miss([0.22, 0.31, 0.0, 0.1], thresholds) == "not flagged, but close to patient reference (score 0.22, flagged from 0.28)"
+    assert _near_miss([0.05, 0.50, 0.0, 0.1], thresholds).startswith("not flagged, but close to venting (score 0.50")

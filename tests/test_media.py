@@ -377,6 +377,10 @@ def test_a_playlist_posing_as_a_video_is_not_followed(tmp_path):
                     str(clip)], check=True, timeout=60)
     real = clip.read_bytes()
     assert len(video.frames(lambda fh: fh.write(real), ".mp4", timeout=30)) == 1
-    hls = b"#EXTM3U\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n"
-    for playlist in (hls, b"ffconcat version 1.0\nfile '" + bytes(clip) + b"'\n"):
+    # A playlist naming a file elsewhere on the disk: ffmpeg's own defaults let this through, the whitelists do not.
+    segment = tmp_path / "seg.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(clip), "-c", "copy", "-f", "mpegts", str(segment)], check=True, timeout=60)
+    local_hls = b"#EXTM3U\n#EXT-X-TARGETDURATION:3\n#EXTINF:3,\n" + bytes(segment) + b"\n#EXT-X-ENDLIST\n"
+    remote_hls = b"#EXTM3U\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n"
+    for playlist in (local_hls, remote_hls, b"ffconcat version 1.0\nfile '" + bytes(clip) + b"'\n"):
         assert video.frames(lambda fh, p=playlist: fh.write(p), ".mp4", timeout=30) == []

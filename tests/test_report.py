@@ -147,8 +147,8 @@ def test_redaction_masks_identifiers_and_keeps_spans_consistent():
 
 
 def test_redaction_keeps_the_owners_handle_and_masks_others():
-    f = redact_finding(finding("1", "@doc thanks @pat.k and email@host.org", evidence=()), own={"doc"})
-    assert f.item.text == "@doc thanks [@handle].k and email@host.org"
+    f = redact_finding(finding("1", "@doc.smith thanks @jane.doe.rn. and @pat, email@host.org", evidence=()), own={"doc.smith"})
+    assert f.item.text == "@doc.smith thanks [@handle]. and [@handle], email@host.org"
 
 
 def test_scan_redact_writes_a_masked_report(make_zip, tmp_path):

@@ -47,6 +47,12 @@
     return node;
   }
   function safeUrl(u) { return /^https?:\/\//i.test(u || '') ? u : null; }
+  // Times carry their local offset: compared as instants, so the hour repeated when clocks go back sorts right.
+  function moment(rec) {
+    if (rec.t0 === undefined) rec.t0 = rec.d ? Date.parse(rec.d) : 0;
+    return rec.t0;
+  }
+
   function when(d) {
     if (!d) return 'undated';
     var offset = d.slice(19);
@@ -225,9 +231,9 @@
       var x = ITEMS[a], y = ITEMS[b];
       var dd = dismissed(a) - dismissed(b);
       if (dd) return dd;
-      if (sort === 'new') return x.d < y.d ? 1 : x.d > y.d ? -1 : 0;
-      if (sort === 'old') return x.d < y.d ? -1 : x.d > y.d ? 1 : 0;
-      return y.r - x.r || (x.d < y.d ? -1 : x.d > y.d ? 1 : 0);
+      if (sort === 'new') return moment(y) - moment(x);
+      if (sort === 'old') return moment(x) - moment(y);
+      return y.r - x.r || moment(x) - moment(y);
     });
     state.view = view;
     if (!keepPage) state.page = 0;
