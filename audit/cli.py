@@ -255,6 +255,7 @@ def mark(key: str | None, status: str | None, out: Path, state: Path | None, imp
                 count = db.import_entries(entries, origin=f"import {import_file.name}")
                 click.echo(f"Imported {len(entries)} decisions: {count.applied} new or changed, {count.unchanged} unchanged, "
                            f"{count.older} older than the stored decision (kept the stored one).", err=True)
+                _warn_unknown_keys(out, [k for k, _, _ in entries])
             else:
                 if status is None:
                     _fail("give a STATUS: delete, lock, keep, not_a_problem or clear")
@@ -265,7 +266,7 @@ def mark(key: str | None, status: str | None, out: Path, state: Path | None, imp
                     click.echo(f"{key}: decision removed." if changed else f"{key}: had no decision.", err=True)
                 else:
                     status = decisions_db.check_status(status)
-                    _warn_unknown_key(out, key)
+                    _warn_unknown_keys(out, [key])
                     changed = db.set(key, status)
                     click.echo(f"{key}: {status}" + ("" if changed else " (already so)"), err=True)
     except decisions_db.StateError as exc:
@@ -273,11 +274,20 @@ def mark(key: str | None, status: str | None, out: Path, state: Path | None, imp
     click.echo("Re-run the same scan to refresh the report, checklist and deletion lists.", err=True)
 
 
-def _warn_unknown_key(out: Path, key: str) -> None:
-    """A typo in a key would silently decide nothing; say so (the key may belong to a newer export)."""
-    findings = out / "findings.jsonl"
-    if findings.is_file() and f'"key": {json.dumps(key)}' not in findings.read_text(encoding="utf-8"):
-        click.echo(f"backscroll: note: {key} is not in {findings}; recorded anyway.", err=True)
+def _warn_unknown_keys(out: Path, keys: list[str]) -> None:
+    """A typo in a key, a folder never scanned or another report's decisions would silently decide nothing: say so."""
+    from audit.verify import earlier_items
+
+    known = earlier_items(out)
+    if known is None:
+        click.echo(f"backscroll: note: no scan has been written to {out} yet; the decisions wait for one.", err=True)
+        return
+    unknown = [k for k in keys if k not in known]
+    if len(unknown) == 1:
+        click.echo(f"backscroll: note: {unknown[0]} is not in {out / 'findings.jsonl'}; recorded anyway.", err=True)
+    elif unknown:
+        click.echo(f"backscroll: note: {len(unknown)} of these decisions are for items not in {out / 'findings.jsonl'} "
+                   "(decisions from another report?); recorded anyway.", err=True)
 
 
 @cli.command()

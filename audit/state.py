@@ -16,7 +16,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ DISMISSED: frozenset[str] = frozenset({"keep", "not_a_problem"})
 CLEAR = "clear"  # not stored: removes a decision, only when the user asks for it
 FILENAME = "decisions.sqlite"
 EXPORT_FORMAT = "backscroll-decisions"
+EXPORT_VERSION = 1
+MAX_EXPORT_BYTES = 64 * 1024 * 1024  # a million decisions is about 80 MB; nobody marks that many by hand
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS decisions (
@@ -219,29 +221,52 @@ def apply(findings: Iterable[Finding], decisions: dict[str, Decision]) -> None:
 def read_export(path: Path) -> list[tuple[str, str, str | None]]:
     """Parse a decisions file saved from the report (or a plain {key: status} object)."""
     try:
+        if path.stat().st_size > MAX_EXPORT_BYTES:
+            raise StateError(f"{path}: {path.stat().st_size:,} bytes, far larger than any decisions file")
         data: Any = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise StateError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StateError(f"{path}: not a decisions file ({exc})") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: bad JSON, or a number too long to read
+        raise StateError(f"{path}: not a decisions file ({str(exc)[:120]})") from None
     if isinstance(data, dict) and data.get("format") == EXPORT_FORMAT:
+        if data.get("version") != EXPORT_VERSION:
+            raise StateError(f"{path}: a decisions file of version {data.get('version')!r}; this backscroll reads version {EXPORT_VERSION}")
         data = data.get("decisions")
     entries: list[tuple[str, str, str | None]] = []
     if isinstance(data, dict):
         for key, value in data.items():
-            if isinstance(value, str):
+            if isinstance(value, str) and value:
                 entries.append((key, value, None))
-            elif isinstance(value, dict) and (value.get("status") is None or isinstance(value.get("status"), str)):
-                at = value.get("at")
-                entries.append((key, value.get("status") or CLEAR, at if isinstance(at, str) else None))
+            elif isinstance(value, dict) and "status" in value and (value["status"] is None or _filled(value["status"])):
+                # null is the page's "undo"; a missing or empty status is a broken entry, not a request to clear
+                entries.append((key, value["status"] or CLEAR, _moment(value.get("at"))))
             else:
-                raise StateError(f"{path}: entry {key!r} has no status")
+                raise StateError(f"{path}: entry {str(key)[:80]!r} has no status")
     elif isinstance(data, list):
         for row in data:
-            if not (isinstance(row, dict) and isinstance(row.get("key"), str) and isinstance(row.get("status"), str)):
+            if not (isinstance(row, dict) and isinstance(row.get("key"), str) and _filled(row.get("status"))):
                 raise StateError(f"{path}: every entry needs a key and a status")
-            at = row.get("at")
-            entries.append((row["key"], row["status"], at if isinstance(at, str) else None))
+            entries.append((row["key"], row["status"], _moment(row.get("at"))))
     else:
         raise StateError(f"{path}: not a decisions file (expected an object of key → decision)")
     return entries
+
+
+def _filled(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _moment(value: Any) -> str | None:
+    """A decision's time as the page writes it (ISO 8601 UTC); a garbled or future one is no time at all.
+
+    Later decisions win, so a time in the future would freeze a decision against every later click.
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None or when > datetime.now(UTC) + timedelta(minutes=5):
+        return None
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

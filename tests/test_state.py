@@ -118,3 +118,37 @@ def test_mark_rejects_bad_input_with_status_2(tmp_path):
     assert run("mark", "--out", str(out)).exit_code == 2
     missing = run("mark", "--import", str(tmp_path / "nope.json"), "--out", str(out))
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"x:1": ' + "9" * 5001 + "}", "not a decisions file"),  # a number too long for Python to read
+    ("[" * 100_000, "not a decisions file"),  # nested beyond the parser's recursion
+    ('{"x:1": {"at": "2024-01-01T00:00:00Z"}}', "has no status"),  # a missing status is not an undo
+    ('{"x:1": {"status": ""}}', "has no status"),
+    ('{"format": "backscroll-decisions", "version": 2, "decisions": {}}', "version 2"),
+])
+def test_read_export_refuses_broken_files_in_one_line(tmp_path, content, message):
+    path = tmp_path / "d.json"
+    path.write_text(content)
+    with pytest.raises(StateError, match=message):
+        read_export(path)
+
+
+def test_a_decision_time_in_the_future_or_garbled_is_no_time(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps({"format": "backscroll-decisions", "version": 1, "decisions": {
+        "x:1": {"status": "keep", "at": "9999-12-31T00:00:00Z"}, "x:2": {"status": "delete", "at": "zzz"},
+        "x:3": {"status": "lock", "at": "2024-05-01T10:00:00.123Z"}, "x:4": {"status": None, "at": "2024-05-01T10:00:00Z"}}}))
+    assert read_export(path) == [("x:1", "keep", None), ("x:2", "delete", None), ("x:3", "lock", "2024-05-01T10:00:00Z"),
+                                 ("x:4", "clear", "2024-05-01T10:00:00Z")]
+
+
+def test_mark_says_when_decisions_do_not_match_the_folders_scan(make_zip, tmp_path):
+    out = tmp_path / "out"
+    first = CliRunner().invoke(cli, ["mark", "x:1700000000000000001", "delete", "--out", str(out)])
+    assert first.exit_code == 0 and "no scan has been written" in first.output
+    assert CliRunner().invoke(cli, ["scan", str(make_zip("x/2024")), "--out", str(out), "-q"]).exit_code == 0
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"x:1100000000000000001": "delete", "x:1100000000000000002": "keep"}))
+    result = CliRunner().invoke(cli, ["mark", "--import", str(other), "--out", str(out)])
+    assert result.exit_code == 0 and "2 of these decisions are for items not in" in result.output

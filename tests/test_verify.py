@@ -93,8 +93,42 @@ def test_items_of_platforms_not_given_are_listed_as_not_checked(before, tmp_path
     run("mark", STORY, "delete", "--out", str(before))
     run("mark", "facebook:123", "delete", "--out", str(before))
     result = run("verify", "--before", str(before), str(newer_export(tmp_path, remove="1700000000000000001")))
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # not checked is not proved done
     assert "not checked  facebook:123" in result.output and "no newer facebook export given" in result.output
+
+
+def test_exit_2_when_the_newer_export_checks_nothing_marked(before, make_zip):
+    run("mark", STORY, "delete", "--out", str(before))
+    result = run("verify", "--before", str(before), str(make_zip("facebook/2024")))
+    assert result.exit_code == 2 and "nothing could be checked: no newer x export given" in result.output
+
+
+def test_a_key_the_earlier_scan_never_had_is_not_proved_gone(before, tmp_path):
+    run("mark", STORY, "delete", "--out", str(before))
+    run("mark", "x:170000000000000001", "delete", "--out", str(before))  # one digit short
+    result = run("verify", "--before", str(before), str(newer_export(tmp_path, remove="1700000000000000001")))
+    assert result.exit_code == 1 and "1 gone" in result.output
+    assert "not checked  x:170000000000000001" in result.output and "not an item of the earlier scan" in result.output
+
+
+def test_an_export_without_the_items_file_proves_nothing_about_its_items(before, tmp_path):
+    run("mark", STORY, "delete", "--out", str(before))
+    run("mark", "x:dm-5001", "delete", "--out", str(before))
+    partial = newer_export(tmp_path, remove="1700000000000000001")
+    for name in ("tweets.js", "tweets-part1.js", "note-tweet.js"):
+        (partial / "data" / name).unlink()
+    (partial / "data" / "tweet.js").write_text("window.YTD.tweet.part0 = []")  # still an X archive, with no posts file family
+    result = run("verify", "--before", str(before), str(partial))
+    assert "not checked  x:1700000000000000001" in result.output and "holds no tweets.js" in result.output
+
+
+def test_an_export_that_names_no_owner_is_refused(before, tmp_path):
+    run("mark", STORY, "delete", "--out", str(before))
+    anonymous = newer_export(tmp_path, remove="1700000000000000001")
+    for name in ("account.js", "manifest.js", "profile.js"):
+        (anonymous / "data" / name).unlink()
+    result = run("verify", "--before", str(before), str(anonymous))
+    assert result.exit_code == 2 and "does not say whose export it is" in result.output
 
 
 def test_exit_2_when_nothing_is_marked_delete_or_lock(before, tmp_path):
