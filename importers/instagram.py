@@ -215,7 +215,7 @@ def _post_item(record: Any, source: str, kind: Kind, prefix: str, owner: _Owner)
     text = "\n\n".join(dict.fromkeys(c for c in captions if c))
     if not text and not media:
         return Skip(source, "record without a caption or a photo", error=False)
-    stamp = record.get("creation_timestamp") or next((p.get("creation_timestamp") for p in parts), None)
+    stamp = record.get("creation_timestamp") or next((p["creation_timestamp"] for p in parts if p.get("creation_timestamp")), None)
     url = STORIES_URL if kind == Kind.STORY else owner.url("reels/" if kind == Kind.REEL else "")
     archived = "archived_posts" in source
     return Item(
@@ -262,7 +262,8 @@ def _comment_item(record: Any, source: str, owner: _Owner) -> Item | Skip:
         return Skip(source, "comment without text", error=False)
     return Item(
         platform=Platform.INSTAGRAM,
-        item_id=short_id("comment", from_unix(stamp), text),
+        # Without a time, a comment's id also needs whose post it was on ("🔥" on two posts is two comments).
+        item_id=short_id("comment", from_unix(stamp), text) if from_unix(stamp) else short_id("comment", None, text, post_owner),
         kind=Kind.COMMENT,
         text=text,
         created_at=from_unix(stamp),
@@ -329,7 +330,8 @@ class _Legacy:
             if not isinstance(row, dict) or not text_of(row.get("path")):
                 yield Skip(name, "media record without a file name")
                 continue
-            key = (text_of(row.get("taken_at")), text_of(row.get("caption"))) if row.get("taken_at") else (str(index), "")
+            # Photos of one post share its time and caption; an undated photo is a post of its own.
+            key = text_of(row.get("taken_at")) or f"undated {index}", text_of(row.get("caption"))
             groups.setdefault(key, []).append(row)
         for (_, caption), group in groups.items():
             first = group[0]
@@ -337,7 +339,7 @@ class _Legacy:
             place = text_of(first.get("location"))
             yield Item(
                 platform=Platform.INSTAGRAM,
-                item_id=short_id("story" if kind == Kind.STORY else "post", created, caption, "" if caption else first["path"]),
+                item_id=short_id("story" if kind == Kind.STORY else "post", created, caption, "" if caption and created else first["path"]),
                 kind=kind,
                 text=caption,
                 created_at=created,

@@ -328,8 +328,9 @@ class MessageReader:
         media = _message_media(message)
         if not text and not media:
             return Skip(source, "message without text or attachment (a sticker, reaction or call)", error=False)
-        sent = owner is not None and sender == owner
-        counterpart = _recipient(participants, owner, title) if sent else sender or None
+        # The profile's names count even when the owner is missing from the participants (a group chat they left).
+        sent = bool(sender) and (sender == owner or sender in self.context.owner_names)
+        counterpart = _recipient(participants, owner or sender, title) if sent else sender or None
         stamp = message.get("timestamp_ms")
         thread = folder.rsplit("/", 1)[-1]
         return Item(
@@ -379,13 +380,13 @@ def _not_a_message(message: dict[str, Any]) -> str | None:
 
 
 def _message_text(message: dict[str, Any]) -> str:
+    """What the sender wrote, with the link of anything shared. A shared post's caption (`share_text`)
+    is its author's words, not the sender's, so it is not read as theirs."""
     text = text_of(message.get("content"))
     share = message.get("share") if isinstance(message.get("share"), dict) else {}
     link = text_of(share.get("link"))
-    if not text:
-        return text_of(share.get("share_text")) or link
     if link and link not in text:
-        return f"{text}\n{link}"
+        return f"{text}\n{link}".strip()
     return text
 
 

@@ -392,3 +392,55 @@ def test_an_export_without_posts_does_not_claim_a_posts_folder():
 
     names = ["your_instagram_activity/likes/liked_posts.json", "personal_information/personal_information/personal_information.json"]
     assert _layout(names) == "instagram/2024–25 (your_instagram_activity/, no posts)"
+
+
+def test_your_messages_in_a_chat_you_left_and_shared_captions_and_undated_comments(fixtures, tmp_path):
+    import json
+    import shutil
+
+    copy = tmp_path / "ig"
+    shutil.copytree(fixtures / "instagram" / "2025", copy)
+    left = copy / "your_instagram_activity" / "messages" / "inbox" / "nightshift_1784"
+    left.mkdir()
+    (left / "message_1.json").write_text(json.dumps({
+        "participants": [{"name": "Riley Chen"}, {"name": "Jo Lee"}], "title": "Night shift crew", "is_still_participant": False,
+        "messages": [
+            {"sender_name": "Sunny Park", "timestamp_ms": 1737200000000, "content": "Bed 4 coded again lol"},
+            {"sender_name": "Jo Lee", "timestamp_ms": 1737100000000, "content": "",
+             "share": {"link": "https://www.instagram.com/p/abc/", "share_text": "someone else's caption", "original_content_owner": "x"}},
+        ]}))
+    comments = copy / "your_instagram_activity" / "comments" / "post_comments_1.json"
+    rows = json.loads(comments.read_text())
+    rows += [{"string_map_data": {"Comment": {"value": "\u00f0\u009f\u0094\u00a5"}, "Media Owner": {"value": owner}}}
+             for owner in ("a.user", "b.user")]
+    comments.write_text(json.dumps(rows))
+    events = events_of(copy)
+    items = by_text(events)
+    mine = items["Bed 4 coded again lol"]
+    assert (mine.kind, mine.counterpart) == (Kind.DM, "Night shift crew")  # the profile's name, though no longer a participant
+    shared = items["https://www.instagram.com/p/abc/"]
+    assert shared.kind == Kind.DM_RECEIVED and "someone else's caption" not in items
+    fire = [e for e in events if isinstance(e, Item) and e.text == "🔥"]
+    assert sorted(c.counterpart for c in fire) == ["a.user", "b.user"]
+    assert unaccounted(events) == {}
+
+
+def test_a_2018_photo_without_a_date_keeps_its_caption(tmp_path):
+    import json
+
+    root = tmp_path / "ig2018"
+    root.mkdir()
+    (root / "media.json").write_text(json.dumps({"photos": [
+        {"caption": "my patient in bed 4, no date on this one", "path": "photos/201805/a.jpg"},
+        {"caption": "", "path": "photos/201805/b.jpg"}]}))
+    (root / "profile.json").write_text(json.dumps({"username": "old.nurse", "name": "Old Nurse"}))
+    texts = [e.text for e in events_of(root) if isinstance(e, Item)]
+    assert "my patient in bed 4, no date on this one" in texts and len(texts) == 2
+
+
+def test_a_carousel_takes_its_time_from_the_first_photo_that_has_one():
+    from importers.instagram import _Owner, _post_item
+
+    record = {"title": "ward party", "media": [{"uri": "media/a.jpg"}, {"uri": "media/b.jpg", "creation_timestamp": 1737000000}]}
+    post = _post_item(record, "your_instagram_activity/media/posts_1.json", Kind.POST, "post", _Owner("sunny", Audience.PUBLIC))
+    assert post.created_at == datetime.fromtimestamp(1737000000, UTC)
