@@ -61,6 +61,10 @@ def _rule(name: str, category: str, label: str, reason: str, *, words: str = "",
     return Rule(name, category, label, reason, phrases, compiled, identifier, case)
 
 
+# Controlled drugs people hand on to friends; giving them away is diversion, a crime and a licence matter.
+_CONTROLLED = (r"(?:oxy|oxys|oxycodone|oxycontin|percs?|percocets?|norcos?|vicodin|xanax|adderall|valium|klonopin|ativan|tramadol|"
+               r"dilaudid|fentanyl|morphine|vyvanse|ritalin)\b")
+
 RULES: tuple[Rule, ...] = (
     # patient_reference: identifiers. Each names one of the ways a "de-identified" story identifies.
     _rule("age_sex_short", PATIENT, "age + sex", "age and sex in clinical shorthand", identifier=True, case=True,
@@ -221,7 +225,12 @@ RULES: tuple[Rule, ...] = (
     _rule("illegal", GRAND_ROUNDS, "illegal act", "an illegal or fireable act",
           words="stole|stealing|swiped|pocketed|took home|from the pyxis|from the omnicell|from the med room|from the crash cart|"
                 "drove home drunk|drove home buzzed|drove home high|drunk driving|dui|fake note|fake sick note|fake prescription|"
-                "wrote myself a script|wrote myself an rx|self prescribed|self prescribing|borrowed some"),
+                "wrote myself a script|wrote myself an rx|self prescribed|self prescribing|borrowed some",
+          # handing someone else one's controlled drugs (diversion), not advising on their own prescription
+          regex=r"\b(?:my|of my|some of my|the|some) (?:leftover |extra |old |spare )?" + _CONTROLLED +
+                r"(?: (?:i|we) (?:gave|give|slipped|sold) you| (?:i|we)'?ll (?:bring|drop off|give you|leave you|sell you))"
+                r"|\b(?:bring|give|sell|slip|drop off|hook) you (?:up )?(?:with )?(?:some of |a few of )?my (?:leftover |extra |old |spare )?"
+                + _CONTROLLED),
     # medical_advice
     _rule("directive", ADVICE, "instruction to someone", "tells one person what to do about their health",
           regex=r"\b(?:you should|you need to|you'?ll need to|you can|you could|i'?d|i would|just|try|go ahead and|make sure you|definitely|"

@@ -51,6 +51,9 @@ def spans(text: str) -> set[tuple[str, str]]:
     ("women shouldn't be surgeons, typical g*psy nonsense", {("group_slight", "women shouldn't be"), ("masked_word", "g*psy")}),
     ("400 pounder in 12 wants a third tray", {("mockery", "400 pounder")}),
     ("our cohort (n = 412) showed no difference", {("research_teaching", "cohort"), ("research_teaching", "n = 412")}),
+    ("in her 30s on 4 North", {("age_range", "in her 30s"), ("unit", "4 North")}),
+    ("I can bring you some of my leftover percs", {("illegal", "bring you some of my leftover percs")}),
+    ("take 2 of the oxy I gave you", {("illegal", "the oxy I gave you")}),
 ])
 def test_rules_find_identifiers_with_exact_spans(text, expected):
     assert expected <= spans(text)
@@ -60,10 +63,15 @@ def test_rules_find_identifiers_with_exact_spans(text, expected):
     "be patient with me this week",
     "pushed the code to github, fixed the login bug",
     "grabbing coffee with friends",
+    "80s night at the bar, and my 30s are going great",  # decades are not units ("3 South")
 ])
 def test_rules_find_no_identifier_in_plain_life(text):
     identifiers = {r.name for r in RULES if r.identifier}
     assert not {name for name, _ in spans(text)} & identifiers
+
+
+def test_taking_ones_own_prescription_is_not_diversion():
+    assert "illegal" not in {name for name, _ in spans("take the oxycodone your surgeon gave you as prescribed")}
 
 
 def test_evidence_spans_point_into_the_original_text():
