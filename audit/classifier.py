@@ -418,11 +418,16 @@ def _best_threshold(y: np.ndarray, probs: np.ndarray, beta: float, negative_weig
 _SEVERITY_ROW = np.array([SEVERITY[c] for c in CATEGORIES])
 
 
+def _weighted(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Each category's score scaled so its threshold sits at 0.5, weighted by severity: what risk is made of."""
+    scaled = np.where(scores < thresholds, 0.5 * scores / thresholds, 0.5 + 0.5 * (scores - thresholds) / np.maximum(1 - thresholds, 1e-6))
+    return scaled * _SEVERITY_ROW
+
+
 def risk_scores(scores: np.ndarray, thresholds: np.ndarray, flagged: np.ndarray, identifiers: np.ndarray) -> np.ndarray:
     """0–100 per row: the worst category, scaled so its threshold sits at 50, weighted by severity,
     plus a little for several flags or several kinds of identifier together."""
-    scaled = np.where(scores < thresholds, 0.5 * scores / thresholds, 0.5 + 0.5 * (scores - thresholds) / np.maximum(1 - thresholds, 1e-6))
-    risk = np.maximum((scaled * _SEVERITY_ROW).max(axis=1), 0.0) * 100
+    risk = np.maximum(_weighted(scores, thresholds).max(axis=1), 0.0) * 100
     flags = flagged.sum(axis=1)
     risk = np.where(flags > 0, risk + 4 * (flags - 1) + 3 * np.maximum(identifiers - 1, 0), risk)
     return np.clip(np.rint(risk), 0, 100).astype(int)
@@ -430,8 +435,7 @@ def risk_scores(scores: np.ndarray, thresholds: np.ndarray, flagged: np.ndarray,
 
 def _near_miss(row: Sequence[float], thresholds: np.ndarray) -> str:
     """Why an unflagged post is still worth a look: the risk it came closest to, as `risk_scores` weighs it."""
-    scaled = [score / t * SEVERITY[c] if t else 0.0 for c, score, t in zip(CATEGORIES, row, thresholds, strict=True)]
-    i = int(np.argmax(scaled))
+    i = int(np.argmax(_weighted(np.asarray(row), thresholds)))
     return f"not flagged, but close to {CATEGORY_TITLES[CATEGORIES[i]].lower()} (score {row[i]:.2f}, flagged from {thresholds[i]:.2f})"
 
 
