@@ -14,7 +14,7 @@ Direct messages use the Messenger schema read by `importers.meta.MessageReader`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -173,33 +173,15 @@ class FacebookImporter:
 
     def _checkins(self, archive: Archive, user: str | None, stamps: set[int]) -> Iterator[ImportEvent]:
         """2024+ `check-ins.json` (label_values); most are also posts and were imported from there."""
-        for name in find(archive, CHECKIN_FILES):
-            for event in meta_records(archive, name, ("checkins_v2", "check_ins_v2")):
-                if not isinstance(event, tuple):
-                    yield event
-                    continue
-                record = event[1]
-                if not isinstance(record, dict):
-                    yield Skip(name, "check-in record with an unexpected shape")
-                elif as_stamp(record.get("timestamp")) in stamps:
-                    yield Skip(name, "same check-in as a post, imported from your posts", error=False)
-                else:
-                    yield _checkin_item(record, name, user)
+        yield from _beside_posts(archive, CHECKIN_FILES, ("checkins_v2", "check_ins_v2"), stamps,
+                                 lambda r, name: _checkin_item(r, name, user), shape="check-in record with an unexpected shape",
+                                 repeat="same check-in as a post, imported from your posts")
 
     def _other_pages(self, archive: Archive, user: str | None, stamps: set[int]) -> Iterator[ImportEvent]:
         """Posts on other profiles and pages; older exports list them among your posts, imported from there."""
-        for name in find(archive, OTHER_PAGES_FILES):
-            for event in meta_records(archive, name, ("posts_on_other_pages_and_profiles_v2", "wall_posts_sent_to_others_v2")):
-                if not isinstance(event, tuple):
-                    yield event
-                    continue
-                record = event[1]
-                if not isinstance(record, dict):
-                    yield Skip(name, "post record with an unexpected shape")
-                elif as_stamp(record.get("timestamp")) in stamps:
-                    yield Skip(name, "same post as one in your posts, imported from there", error=False)
-                else:
-                    yield _other_page_item(record, name, user)
+        yield from _beside_posts(archive, OTHER_PAGES_FILES, ("posts_on_other_pages_and_profiles_v2", "wall_posts_sent_to_others_v2"),
+                                 stamps, lambda r, name: _other_page_item(r, name, user), shape="post record with an unexpected shape",
+                                 repeat="same post as one in your posts, imported from there")
 
     def _photos(self, archive: Archive, user: str | None, post_uris: set[str]) -> Iterator[ImportEvent]:
         """Captions written on album photos and videos; a photo that belongs to a post came with the post."""
@@ -419,6 +401,23 @@ def _comment_item(record: Any, source: str, user: str | None, audience: Audience
         conversation=group,
         media=media,
     )
+
+
+def _beside_posts(archive: Archive, pattern: str, keys: tuple[str, ...], stamps: set[int],
+                  item: Callable[[dict[str, Any], str], Item | Skip], *, shape: str, repeat: str) -> Iterator[ImportEvent]:
+    """Records of a label_values file that may repeat a post already imported (same timestamp): skipped as such."""
+    for name in find(archive, pattern):
+        for event in meta_records(archive, name, keys):
+            if not isinstance(event, tuple):
+                yield event
+                continue
+            record = event[1]
+            if not isinstance(record, dict):
+                yield Skip(name, shape)
+            elif as_stamp(record.get("timestamp")) in stamps:
+                yield Skip(name, repeat, error=False)
+            else:
+                yield item(record, name)
 
 
 def _checkin_item(record: dict[str, Any], source: str, user: str | None) -> Item | Skip:
