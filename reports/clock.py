@@ -37,6 +37,14 @@ def stamp(moment: datetime | None, tz: tzinfo | None, *, clock: bool = True) -> 
     return f"{local:%Y-%m-%d %H:%M} {offset_label(local.utcoffset())}" if clock else f"{local:%Y-%m-%d}"
 
 
+def shown(iso_text: str) -> str:
+    """A time from the report's data (`iso`), as `stamp` shows it; report.js does the same in the browser."""
+    if not iso_text:
+        return "undated"
+    moment = datetime.fromisoformat(iso_text)
+    return stamp(moment, moment.tzinfo)
+
+
 def iso(moment: datetime | None, tz: tzinfo | None) -> str:
     """Local time with its offset (`2019-07-03T03:40:00-05:00`), for the report's data and its sorting."""
     return moment.astimezone(tz).isoformat(timespec="seconds") if moment is not None else ""

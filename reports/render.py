@@ -274,6 +274,7 @@ def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | 
                 p.update(name=f"[person {n}]", connected=p["connected"] and "yes", example="[withheld in the redacted report]")
     html = env.get_template("report.html").generate(
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        shown=clock.shown,
         result=result,
         summary=summary(result),
         first_page=records[:PAGE_SIZE],
