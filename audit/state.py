@@ -221,8 +221,9 @@ def apply(findings: Iterable[Finding], decisions: dict[str, Decision]) -> None:
 def read_export(path: Path) -> list[tuple[str, str, str | None]]:
     """Parse a decisions file saved from the report (or a plain {key: status} object)."""
     try:
-        if path.stat().st_size > MAX_EXPORT_BYTES:
-            raise StateError(f"{path}: {path.stat().st_size:,} bytes, far larger than any decisions file")
+        size = path.stat().st_size
+        if size > MAX_EXPORT_BYTES:
+            raise StateError(f"{path}: {size:,} bytes, far larger than any decisions file")
         data: Any = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise StateError(f"{path}: no such file") from None

@@ -260,13 +260,14 @@ def _comment_item(record: Any, source: str, owner: _Owner) -> Item | Skip:
         text, post_owner, stamp = text_of(entry.get("value")), text_of(record.get("title")), entry.get("timestamp")
     if not text:
         return Skip(source, "comment without text", error=False)
+    created = from_unix(stamp)
     return Item(
         platform=Platform.INSTAGRAM,
         # Without a time, a comment's id also needs whose post it was on ("🔥" on two posts is two comments).
-        item_id=short_id("comment", from_unix(stamp), text) if from_unix(stamp) else short_id("comment", None, text, post_owner),
+        item_id=short_id("comment", created, text) if created else short_id("comment", None, text, post_owner),
         kind=Kind.COMMENT,
         text=text,
-        created_at=from_unix(stamp),
+        created_at=created,
         source=source,
         url=COMMENTS_URL,
         account=owner.username,
