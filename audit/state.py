@@ -114,6 +114,7 @@ class Decisions:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._depth = 0
         # It names the posts the user is ashamed of: private from the first byte, journal included.
         old = os.umask(0o077)
         try:
@@ -141,8 +142,16 @@ class Decisions:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self.db:
+        """One transaction; nested calls join the outer one, so an import commits once, all or nothing."""
+        if self._depth:
             yield self.db
+            return
+        self._depth = 1
+        try:
+            with self.db:
+                yield self.db
+        finally:
+            self._depth = 0
 
     def all(self) -> dict[str, Decision]:
         rows = self.db.execute("SELECT key, status, decided_at, origin FROM decisions")
@@ -184,19 +193,20 @@ class Decisions:
         """Apply (key, status, decided_at) entries; an entry older than the stored decision loses."""
         count = ImportCount()
         checked = [(check_key(k), s if s == CLEAR else check_status(s), at) for k, s, at in entries]  # all or nothing
-        for key, status, at in checked:
-            current = self.get(key)
-            if current and at and current.decided_at > at:
-                count.older += 1
-            elif status == CLEAR:
-                if self.forget(key):
+        with self._tx():
+            for key, status, at in checked:
+                current = self.get(key)
+                if current and at and current.decided_at > at:
+                    count.older += 1
+                elif status == CLEAR:
+                    if self.forget(key):
+                        count.applied += 1
+                    else:
+                        count.unchanged += 1
+                elif self.set(key, status, origin=origin, at=at):
                     count.applied += 1
                 else:
                     count.unchanged += 1
-            elif self.set(key, status, origin=origin, at=at):
-                count.applied += 1
-            else:
-                count.unchanged += 1
         return count
 
     def remember_accounts(self, infos: Iterable[AccountInfo]) -> None:

@@ -54,6 +54,28 @@ def test_import_applies_newer_entries_and_keeps_newer_stored_ones(tmp_path):
         assert db.get("x:4") is None
 
 
+def test_import_is_one_transaction_all_or_nothing(tmp_path, monkeypatch):
+    """One commit for the whole file: fast on a slow disk, and a failure halfway leaves nothing half-applied."""
+    with Decisions(tmp_path / "d.sqlite") as db:
+        db.set(STORY, "lock", at="2025-03-01T10:00:00Z")
+        real_set, calls = Decisions.set, []
+
+        def failing_set(self, key, status, **kw):
+            calls.append(key)
+            if len(calls) == 4:
+                raise sqlite3.OperationalError("disk I/O error")
+            return real_set(self, key, status, **kw)
+
+        monkeypatch.setattr(Decisions, "set", failing_set)
+        entries = [(STORY, "clear", "2025-04-01T00:00:00Z")] + [(f"x:{i}", "delete", None) for i in range(10, 20)]
+        with pytest.raises(sqlite3.OperationalError):
+            db.import_entries(entries, origin="test")
+        assert len(calls) == 4
+    with Decisions(tmp_path / "d.sqlite") as db:  # reopened: nothing of the failed import was committed
+        assert db.get(STORY).status == "lock" and db.get("x:10") is None
+        assert [h[1] for h in db.history(STORY)] == ["lock"]
+
+
 def test_read_export_accepts_the_pages_format_and_rejects_junk(tmp_path):
     page = tmp_path / "page.json"
     page.write_text(json.dumps({"format": "backscroll-decisions", "version": 1, "decisions": {
