@@ -125,13 +125,18 @@ def plan(result: ScanResult) -> list[AccountTodo]:
 
 def why(f: Finding) -> str:
     """The verdict's summary (an unflagged item sent for review says which risk it came close to)."""
-    return f.verdict.summary or ", ".join(CATEGORY_TITLES[c] for c in f.verdict.flags) or "borderline"
+    return f.verdict.summary or flag_titles(f)
+
+
+def flag_titles(f: Finding) -> str:
+    """The flags as the report names them, in both checklists."""
+    return ", ".join(CATEGORY_TITLES[c] for c in f.verdict.flags) or "borderline"
 
 
 def _line(f: Finding, action: str, tz: tzinfo | None) -> str:
     item, v = f.item, f.verdict
     when = clock.stamp(item.created_at, tz, clock=False)
-    flags = ", ".join(CATEGORY_TITLES[c] for c in v.flags) or "borderline"
+    flags = flag_titles(f)
     url = safe_url(item.url)
     link = f"<{url}>" if url else "(no link: find it by date in the activity log)"
     reason = md_escape(why(f))
@@ -176,7 +181,7 @@ def write_checklist_html(result: ScanResult, path: Path) -> None:
     style = _raw(env, "checklist.css")
     html = env.get_template("checklist.html").generate(
         plans=plan(result), titles=GROUP_TITLES, excerpt=excerpt, safe_url=safe_url, style=style, why=why,
-        when=functools.partial(clock.stamp, tz=clock.zone(result)),
+        flag_titles=flag_titles, when=functools.partial(clock.stamp, tz=clock.zone(result)),
         csp=f"default-src 'none'; style-src {csp_hash(style)}; img-src 'none'; base-uri 'none'; form-action 'none'",
     )
     with _private_open(path) as fh:

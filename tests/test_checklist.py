@@ -73,6 +73,8 @@ def test_checklist_markdown_and_html(tmp_path):
     assert "This checklist contains sensitive text" in page and "<script" not in page
     assert 'href="https://x.com/doc/status/15"' in page and "status/13" not in page
     assert page.index("Account-level steps") < page.index("Delete") < page.index("Lock (limit")
+    assert "· Patient reference ·" in md and "· Patient reference ·" in page  # both name flags as the report does
+    assert "patient reference" not in page and "patient_reference" not in page
 
 
 def test_deleter_files(tmp_path):
