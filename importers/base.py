@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol
@@ -45,6 +45,8 @@ class BadFile(Exception):
 
 # Synthetic and hand-edited files end the assignment with `;`.
 _TRAILER = re.compile(rb"\s*;?\s*\Z")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _JS_PREFIX = re.compile(rb"^\s*(?:window\.[\w.$]+|var\s+\w+|Grailbird\.data\.\w+)\s*=\s*")
 
 
@@ -76,11 +78,15 @@ def load_json(archive: Archive, name: str, *, js: bool = False) -> Any:
         raise BadFile(f"it is not valid UTF-8 text (byte {start + exc.start})") from None
     del data
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadFile(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise BadFile("the JSON is nested too deeply to be an export") from None
+    if _SURROGATE_ESCAPE.search(text):
+        # Half an emoji (a tweet cut mid-character) parses to a lone surrogate, which no UTF-8 output can hold.
+        data = map_strings(data, _no_lone_surrogates)
+    return data
 
 
 def records(archive: Archive, name: str, *, js: bool = False, key: str | None = None) -> Iterator[ImportEvent | tuple[int, Any]]:
@@ -178,13 +184,18 @@ def fix_meta_text(value: str) -> str:
 
 
 def fix_meta(data: Any) -> Any:
-    """`fix_meta_text` applied to every string, key and value, of parsed Meta JSON.
+    """`fix_meta_text` applied to every string, key and value, of parsed Meta JSON."""
+    return map_strings(data, fix_meta_text)
+
+
+def map_strings(data: Any, fix: Callable[[str], str]) -> Any:
+    """`fix` applied to every string, key and value, of parsed JSON.
 
     Iterative, not recursive: JSON nested just under the parser's limit must not
     overflow the stack here.
     """
     if not isinstance(data, (list, dict)):
-        return fix_meta_text(data) if isinstance(data, str) else data
+        return fix(data) if isinstance(data, str) else data
     root: list[Any] = [None]
     stack: list[tuple[Any, Any, Any]] = [(root, 0, data)]
     while stack:
@@ -193,13 +204,17 @@ def fix_meta(data: Any) -> Any:
             fixed: Any = [None] * len(value)
             stack += [(fixed, i, v) for i, v in enumerate(value)]
         elif isinstance(value, dict):
-            fixed = {fix_meta_text(k): None for k in value}
+            fixed = {fix(k): None for k in value}
             # Reversed, so that of two keys that repair to the same text the later one wins, as in a dict literal.
-            stack += [(fixed, fix_meta_text(k), v) for k, v in reversed(value.items())]
+            stack += [(fixed, fix(k), v) for k, v in reversed(value.items())]
         else:
-            fixed = fix_meta_text(value) if isinstance(value, str) else value
+            fixed = fix(value) if isinstance(value, str) else value
         parent[key] = fixed
     return root[0]
+
+
+def _no_lone_surrogates(value: str) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", value)
 
 
 def find(archive: Archive, pattern: str) -> list[str]:

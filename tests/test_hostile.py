@@ -278,6 +278,20 @@ def test_json_nested_just_under_the_parsers_limit(tmp_path):
     assert ledgers["data/tweets-part1.js"]["records"] == 2
 
 
+def test_half_an_emoji_is_replaced_not_a_crash(tmp_path):
+    """A tweet cut mid-emoji holds a lone surrogate escape; every output is UTF-8, which cannot hold one."""
+    rows = [tweet(60, "RT @someone: night shift was wild lol \ud83d"), tweet(61, "\ude00 52M in bed 7 at 3am"),
+            tweet(62, "whole emoji 😀 stays")]
+    dms = [{"dmConversation": {"conversationId": "42-7\udc00", "messages": [dm(12, "see you \ud83d at noon")]}}]
+    files = x_files(**{"data/tweets-part1.js": js("tweets", rows), "data/direct-messages.js": js("direct_messages", dms)})
+    items, _ = scan_partial(make_zip(tmp_path / "x.zip", files), tmp_path)
+    text = {i["item_id"][-2:]: i["text"] for i in items}
+    assert text["60"].endswith("lol \ufffd") and text["61"].startswith("\ufffd 52M") and text["62"] == "whole emoji 😀 stays"
+    assert text["12"] == "see you \ufffd at noon"
+    for name in ("report.html", "checklist.md", "findings.csv"):
+        assert "\ufffd" in (tmp_path / "out" / name).read_text(encoding="utf-8")
+
+
 def test_timestamps_out_of_range_become_unknown_dates(tmp_path):
     times = ["Thu Jan 01 00:00:00 +0000 1970", "Thu Nov 07 18:26:50 +0000 2999", "Mon Jan 01 00:00:00 +0100 0001",
              "Mon Jan 01 00:00:00 -9999 9999", "yesterday", "", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00"]
