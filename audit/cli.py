@@ -20,6 +20,7 @@ import click
 
 from audit.context import Context
 from audit.errors import ExportError
+from reports.links import printable
 
 
 class _Progress:
@@ -83,7 +84,7 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"backscroll: {message}", err=True)
+    click.echo(f"backscroll: {printable(message)}", err=True)
     sys.exit(2)
 
 
@@ -319,7 +320,7 @@ def verify(exports: tuple[str, ...], before: Path, state: Path | None) -> None:
         counts[check.outcome] = counts.get(check.outcome, 0) + 1
     for check in report.checks:
         if check.outcome != "gone":
-            click.echo(f"{check.outcome:>16}  {check.key}  marked {check.status}  {check.detail}".rstrip())
+            click.echo(printable(f"{check.outcome:>16}  {check.key}  marked {check.status}  {check.detail}".rstrip()))
     click.echo("; ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "0 checked")
     sys.exit(0 if report.ok else 1)
 

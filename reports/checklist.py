@@ -22,7 +22,7 @@ from audit.model import CATEGORY_TITLES, Audience, Finding, Kind, Platform
 from audit.pipeline import date_key
 from audit.state import DISMISSED
 from reports import clock
-from reports.links import code_span, safe_url
+from reports.links import code_span, printable, safe_url
 
 if TYPE_CHECKING:
     from audit.pipeline import AccountScan, ScanResult
@@ -59,7 +59,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 def md_escape(text: str) -> str:
     """Post text in Markdown must not become links, markup or HTML in a viewer."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(printable(text).split()))
 
 
 def excerpt(text: str, limit: int = 140) -> str:

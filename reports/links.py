@@ -10,10 +10,24 @@ from typing import Any
 # Quotes and angle brackets would end the link in Markdown (`<url>`) or an attribute.
 _SAFE = re.compile(r"https?://[^\s/?#\x00-\x20\x7f<>\"'`]+(?:[/?#][^\s\x00-\x20\x7f<>\"'`]*)?", re.IGNORECASE)
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# C0 controls but tab and newlines, DEL, and C1 controls: an ESC sequence in a post would clear the
+# terminal or retitle it when someone runs `cat checklist.md`.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _picture(m: re.Match[str]) -> str:
+    code = ord(m.group(0))
+    return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else "\ufffd"
+
+
+def printable(text: str) -> str:
+    """Control characters shown as their symbols (ESC as ␛), so text files and terminal lines cannot act on them."""
+    return _CONTROLS.sub(_picture, text)
 
 
 def sheet_safe(text: str) -> str:
     """A cell a spreadsheet would run as a formula (`=HYPERLINK(...)` in someone's DM) gets a leading quote."""
+    text = printable(text)
     return "'" + text if text.startswith(_FORMULA) else text
 
 
@@ -24,6 +38,7 @@ def sheet_row(cells: Sequence[Any]) -> list[Any]:
 
 def code_span(text: str) -> str:
     """Markdown inline code that no backtick in `text` can close early (CommonMark: a longer fence)."""
+    text = printable(text)
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     return f"{fence} {text} {fence}" if "`" in text else f"{fence}{text}{fence}"
 

@@ -131,6 +131,29 @@ def test_names_and_ids_from_the_export_cannot_become_formulas_or_markup(tmp_path
     assert line.rstrip().endswith("`` x:dm-9` <img src=x onerror=alert(1)> ` ``")  # one code span: the tag stays text
 
 
+def test_terminal_controls_in_the_export_cannot_act_on_a_terminal(tmp_path):
+    """`cat checklist.md` or a CSV in a terminal must not clear the screen or retitle the window."""
+    archive = tmp_path / "x.zip"
+    esc = "\x1b[2J\x1b]0;pwned\x07\x9b1m"
+    msg = {"id": f"9{esc}", "senderId": "1", "recipientId": "2", "createdAt": "2024-01-01T03:00:00.000Z",
+           "text": f"52M in bed 7 at 3am coded twice{esc}, his wife still doesn't know"}
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("data/account.js", 'window.YTD.account.part0 = [{"account": {"username": "me", "accountId": "1"}}]')
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = []")
+        zf.writestr("data/direct-messages.js", "window.YTD.direct_messages.part0 = "
+                    + json.dumps([{"dmConversation": {"conversationId": "1-2", "messages": [{"messageCreate": msg}]}}]))
+    out = tmp_path / "out"
+    assert scan(str(archive), "--out", str(out)).exit_code == 0
+    for name in ("checklist.md", "findings.csv", "x-delete.csv"):
+        written = (out / name).read_text(encoding="utf-8")
+        assert not any(c in written for c in "\x1b\x07\x9b"), name
+    assert "coded twice␛\\[2J␛\\]0;pwned␇\ufffd1m," in (out / "checklist.md").read_text(encoding="utf-8")
+    unusable = tmp_path / f"notes{esc}.zip"
+    unusable.write_bytes(b"not a zip")
+    result = CliRunner().invoke(cli, ["scan", str(unusable), "--out", str(tmp_path / "o2"), "-q"])
+    assert result.exit_code == 2 and "\x1b" not in result.output and "notes␛[2J" in result.output
+
+
 @pytest.mark.parametrize("url", [
     "https://x.com/a>[x](javascript:alert(1))</status/1", 'https://x.com/a"onmouseover=1', "javascript:alert(1)",
 ])
