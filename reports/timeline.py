@@ -64,12 +64,12 @@ def build(findings: Sequence[Finding], tz: tzinfo | None = None) -> Timeline:
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     per_month = [dict(flagged.get(mo, Counter())) for mo in months]
     counts = [posts.get(mo, 0) for mo in months]
-    sentence = busiest_sentence(months, per_month, risky_hours)
+    sentence = busiest_sentence(months, per_month, risky_hours, getattr(tz, "key", None) or "this computer's time zone")
     return Timeline(months, counts, per_month, sentence, _svg(months, counts, per_month))
 
 
 def busiest_sentence(months: list[tuple[int, int]], per_month: list[dict[str, int]],
-                     risky_hours: list[tuple[tuple[int, int], int]]) -> str:
+                     risky_hours: list[tuple[tuple[int, int], int]], zone_name: str = "this computer's time zone") -> str:
     """Name the three-month stretch with most flagged posts, and whether they were written at night."""
     totals = [sum(c.values()) for c in per_month]
     total = sum(totals)
@@ -89,7 +89,7 @@ def busiest_sentence(months: list[tuple[int, int]], per_month: list[dict[str, in
     text = (f"The busiest risky stretch was {where}: {in_window} flagged posts "
             f"({round(100 * in_window / total)}% of all {total}), mostly {top}")
     if hours and night / len(hours) >= 0.5:
-        text += f", {round(100 * night / len(hours))}% of them written at night (22:00 to 06:00, this computer's time zone)"
+        text += f", {round(100 * night / len(hours))}% of them written at night (22:00 to 06:00, {zone_name})"
     all_night = sum(1 for _, h in risky_hours if h >= NIGHT[0] or h < NIGHT[1])
     text += "."
     if risky_hours and all_night / len(risky_hours) >= 0.5:

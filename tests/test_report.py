@@ -9,6 +9,7 @@ import re
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
 
@@ -129,6 +130,15 @@ def test_timeline_counts_months_and_names_the_busiest_stretch():
     assert sum(tl.posts) == 8 and sum(sum(m.values()) for m in tl.flagged) == 5
     assert "5 flagged posts (100% of all 5)" in tl.sentence and "patient reference" in tl.sentence
     assert tl.svg.startswith("<svg") and tl.svg.count('class="tl-patient_reference"') == 1
+    assert "written at night (22:00 to 06:00, this computer's time zone)" in tl.sentence
+
+
+def test_timeline_names_the_zone_the_hours_were_read_in():
+    """23:00 UTC is 18:00 in New York: not night there, and the sentence must not name the computer's zone."""
+    late = [finding(str(i), "x", when=datetime(2019, 8, 1 + i, 3, 0, tzinfo=UTC)) for i in range(4)]
+    tl = timeline.build(late, ZoneInfo("America/New_York"))  # 23:00 the evening before
+    assert "written at night (22:00 to 06:00, America/New_York)" in tl.sentence
+    assert tl.months[0] == (2019, 7)
 
 
 def test_redaction_masks_identifiers_and_keeps_spans_consistent():
