@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import importers
+from audit import posted
 from audit.archive import Archive
 from audit.context import Context
 from audit.errors import ExportError
@@ -148,6 +149,7 @@ def _scan(paths: Sequence[str], base: Context, progress: Progress | None, worker
     from audit.triage import recommend
 
     opened = open_inputs(paths)
+    tz = posted.zone(base.timezone)  # checked when the scan started
     size = sum(_expected_bytes(archive, found.members) for _, found, archive, _ in opened)
     accounts: list[AccountScan] = []
     items: list[Item] = []
@@ -158,7 +160,7 @@ def _scan(paths: Sequence[str], base: Context, progress: Progress | None, worker
                 account = AccountScan(importer.platform, inputs, found.layout, AccountInfo(importer.platform))
                 accounts.append(account)
                 work.set_context(_fold(base, accounts))
-                for event in importer.iter_events(archive, found):
+                for event in importer.iter_events(archive, found, tz):
                     _record(event, account, items, seen)
                     if isinstance(event, AccountInfo):
                         work.set_context(_fold(base, accounts))

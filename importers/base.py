@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, ClassVar, Protocol
 
 from audit.archive import Archive, MemberError
@@ -36,7 +36,10 @@ class Importer(Protocol):
         """Cheap: looks at member names only."""
         ...
 
-    def iter_events(self, archive: Archive, found: Detection) -> Iterator[ImportEvent]: ...
+    def iter_events(self, archive: Archive, found: Detection, tz: tzinfo | None = None) -> Iterator[ImportEvent]:
+        """Items and problems in file order; `tz` is the owner's zone (None: this computer's), for pages that
+        the platform lays out by local date."""
+        ...
 
 
 class BadFile(Exception):

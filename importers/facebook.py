@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import tzinfo
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
 
@@ -80,10 +80,21 @@ POST_KEYS = ("group_posts_v2", "group_posts", "status_updates")
 MERGED = "another record of the same post (Facebook writes one per photo); merged into it"
 
 
-def activity_url(category: str, when: datetime | None) -> str:
-    """The owner's activity log for that month: the one Facebook page that lists a post the export gives no link for."""
-    base = f"https://www.facebook.com/me/allactivity/?category_key={category}"
-    return f"{base}&year={when.year}&month={when.month}" if when else base
+_ACTIVITY_LOG = "https://www.facebook.com/me/allactivity/?category_key="
+
+
+def activity_url(category: str) -> str:
+    """The owner's activity log: the one Facebook page that lists a post the export gives no link for."""
+    return _ACTIVITY_LOG + category
+
+
+def _in_month(item: Item, tz: tzinfo | None) -> Item:
+    """Open the activity log at the item's month as Facebook shows it: in the owner's zone, not UTC
+    (a post at 20:00 on 31 December in New York is in January in UTC)."""
+    if item.created_at is None or not item.url or not item.url.startswith(_ACTIVITY_LOG):
+        return item
+    local = item.created_at.astimezone(tz)
+    return replace(item, url=f"{item.url}&year={local.year}&month={local.month}")
 
 
 @dataclass(slots=True)
@@ -118,7 +129,11 @@ class FacebookImporter:
         members = tuple(n for pattern in (*DATA_FILES, MESSAGE_FILES) for n in find(archive, pattern))
         return Detection(_layout(names), members)
 
-    def iter_events(self, archive: Archive, found: Detection) -> Iterator[ImportEvent]:
+    def iter_events(self, archive: Archive, found: Detection, tz: tzinfo | None = None) -> Iterator[ImportEvent]:
+        for event in self._events(archive):
+            yield _in_month(event, tz) if isinstance(event, Item) else event
+
+    def _events(self, archive: Archive) -> Iterator[ImportEvent]:
         account, owner_names, problems = _account(archive)
         yield account
         yield from problems
@@ -343,7 +358,7 @@ def _post_item(drafts: list[_Draft], user: str | None, kind: Kind, audience: Aud
         text=text,
         created_at=created,
         source=first.source,
-        url=activity_url("GROUPPOSTS" if audience == Audience.GROUP else "MANAGEPOSTSPHOTOSANDVIDEOS", created),
+        url=activity_url("GROUPPOSTS" if audience == Audience.GROUP else "MANAGEPOSTSPHOTOSANDVIDEOS"),
         audience=audience,
         account=user,
         counterpart=wall.group(1) if wall else None,
@@ -393,7 +408,7 @@ def _comment_item(record: Any, source: str, user: str | None, audience: Audience
         text=text,
         created_at=created,
         source=source,
-        url=activity_url("COMMENTSCLUSTER", created),
+        url=activity_url("COMMENTSCLUSTER"),
         # A comment in a group, even a closed one, is read by every member.
         audience=Audience.GROUP if group else audience,
         account=user,
@@ -447,7 +462,7 @@ def _checkin_item(record: dict[str, Any], source: str, user: str | None) -> Item
         text=text,
         created_at=created,
         source=source,
-        url=url or activity_url("MANAGEPOSTSPHOTOSANDVIDEOS", created),
+        url=url or activity_url("MANAGEPOSTSPHOTOSANDVIDEOS"),
         audience=Audience.FRIENDS,
         account=user,
         place=Place(name or place.get("Address", ""), lat, lon, place.get("Address") or None) if name or lat is not None else None,
@@ -476,7 +491,7 @@ def _other_page_item(record: dict[str, Any], source: str, user: str | None) -> I
         text=text,
         created_at=created,
         source=source,
-        url=activity_url("MANAGEPOSTSPHOTOSANDVIDEOS", created),
+        url=activity_url("MANAGEPOSTSPHOTOSANDVIDEOS"),
         # A page or someone else's profile shows it to that page's or person's audience, not yours.
         audience=Audience.UNKNOWN,
         account=user,
@@ -502,7 +517,7 @@ def _photo_item(record: Any, source: str, user: str | None, post_uris: set[str])
         text=text,
         created_at=created,
         source=source,
-        url=activity_url("MANAGEPOSTSPHOTOSANDVIDEOS", created),
+        url=activity_url("MANAGEPOSTSPHOTOSANDVIDEOS"),
         audience=Audience.FRIENDS,
         account=user,
         media=(media,),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import tzinfo
 from typing import Any, ClassVar
 
 from audit.archive import Archive
@@ -88,7 +89,7 @@ class InstagramImporter:
         patterns = (POST_FILES, *(m[0] for m in MEDIA_FILES), THREADS_FILES, DELETED_FILES, COMMENT_FILES, MESSAGE_FILES, LEGACY_MEDIA)
         return Detection(_layout(names), tuple(n for p in patterns for n in find(archive, p)))
 
-    def iter_events(self, archive: Archive, found: Detection) -> Iterator[ImportEvent]:
+    def iter_events(self, archive: Archive, found: Detection, tz: tzinfo | None = None) -> Iterator[ImportEvent]:
         account, names, private, problems = _account(archive)
         yield account
         yield from problems

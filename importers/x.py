@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar
 
 from audit.archive import Archive, MemberError
@@ -128,7 +128,7 @@ class XImporter:
             layout = "x/2019 and earlier (tweet.js at the root)"
         return Detection(layout, tuple(tweets + dms))
 
-    def iter_events(self, archive: Archive, found: Detection) -> Iterator[ImportEvent]:
+    def iter_events(self, archive: Archive, found: Detection, tz: tzinfo | None = None) -> Iterator[ImportEvent]:
         account = self._account(archive)
         yield account
         if found.layout.startswith("x/2012"):

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
+from datetime import tzinfo
 from pathlib import Path
 
 from audit.model import Finding, Kind, Platform
 from audit.pipeline import date_key
 from audit.state import DISMISSED
-from reports.links import sheet_row
+from reports import clock
+from reports.links import safe_url, sheet_row
 
 X_POST_KINDS = frozenset({Kind.POST, Kind.REPLY, Kind.REPOST})
 X_IDS = "x-delete-ids.txt"
@@ -41,9 +43,12 @@ def to_act_on(f: Finding) -> bool:
     return (f.decision or f.action) in ("delete", "lock")
 
 
-def _when(f: Finding) -> tuple[str, str]:
-    c = f.item.created_at
-    return (c.strftime("%Y-%m-%d"), c.strftime("%H:%M")) if c else ("", "")
+def _when(f: Finding, tz: tzinfo | None) -> tuple[str, str, str]:
+    """Day, time and offset as the activity log shows them: in the owner's zone (its links open at that month)."""
+    if f.item.created_at is None:
+        return "", "", ""
+    local = f.item.created_at.astimezone(tz)
+    return f"{local:%Y-%m-%d}", f"{local:%H:%M}", clock.offset_label(local.utcoffset())
 
 
 def deleter_paths(findings: Sequence[Finding], out: Path) -> dict[str, Path]:
@@ -59,8 +64,8 @@ def deleter_paths(findings: Sequence[Finding], out: Path) -> dict[str, Path]:
     return paths
 
 
-def write_deleters(findings: Sequence[Finding], out: Path, opener) -> dict[str, Path]:  # type: ignore[no-untyped-def]
-    """Write the X id list and CSV, and one activity-log CSV per Meta platform present."""
+def write_deleters(findings: Sequence[Finding], out: Path, opener, tz: tzinfo | None) -> dict[str, Path]:  # type: ignore[no-untyped-def]
+    """Write the X id list and CSV (UTC, as X's own dates), and one activity-log CSV per Meta platform in the scan's zone."""
     paths = deleter_paths(findings, out)
     ordered = sorted(findings, key=date_key)
     if "x_ids" in paths:
@@ -75,7 +80,7 @@ def write_deleters(findings: Sequence[Finding], out: Path, opener) -> dict[str, 
             for f in x:
                 when = f.item.created_at.strftime("%Y-%m-%d %H:%M:%S +0000") if f.item.created_at else ""
                 writer.writerow(sheet_row([f.item.item_id, when, f.item.kind, f.decision or f"recommended {f.action}",
-                                           f.verdict.risk, f.item.url or "", " ".join(f.item.text.split())]))
+                                           f.verdict.risk, safe_url(f.item.url) or "", " ".join(f.item.text.split())]))
     for platform in (Platform.FACEBOOK, Platform.INSTAGRAM):
         path = paths.get(f"{platform}_csv")
         if path is None:
@@ -83,9 +88,8 @@ def write_deleters(findings: Sequence[Finding], out: Path, opener) -> dict[str, 
         mine = [f for f in ordered if f.item.platform == platform and to_act_on(f) and f.item.kind != Kind.DM_RECEIVED]
         with opener(path, newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(["date", "time_utc", "action", "kind", "link", "risk", "item_key", "text"])
+            writer.writerow(["date", "time", "utc_offset", "action", "kind", "link", "risk", "item_key", "text"])
             for f in mine:
-                day, time = _when(f)
-                writer.writerow(sheet_row([day, time, f.decision or f.action, f.item.kind, f.item.url or "", f.verdict.risk,
+                writer.writerow(sheet_row([*_when(f, tz), f.decision or f.action, f.item.kind, safe_url(f.item.url) or "", f.verdict.risk,
                                            f.item.key, " ".join(f.item.text.split())[:200]]))
     return paths

@@ -80,7 +80,7 @@ def _write_all(result: ScanResult, out: Path, decisions: dict[str, Decision], re
     def pages() -> None:
         write_html(result, paths["report"], decisions)
         write_checklist_html(result, paths["checklist_html"])
-        write_deleters(result.findings, out, _private_open)
+        write_deleters(result.findings, out, _private_open, clock.zone(result))
         if redact:
             _write_redacted(result, paths["redacted"], decisions)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, tzinfo
 from pathlib import Path
 
 import importers
@@ -10,14 +11,16 @@ from audit.archive import Archive
 from audit.model import FileRead, Item, Skip
 
 
-def events_of(importer_type: type, *paths: Path) -> list[object]:
-    """Every event the chosen importer yields for `paths`, asserting it is the expected importer."""
+def events_of(importer_type: type, *paths: Path, tz: tzinfo = UTC) -> list[object]:
+    """Every event the chosen importer yields for `paths`, asserting it is the expected importer.
+
+    In UTC unless told: the default, this computer's zone, would make the expected links depend on the machine."""
     with Archive(list(paths)) as archive:
         chosen = importers.choose(archive)
         assert chosen is not None
         importer, found = chosen
         assert isinstance(importer, importer_type)
-        return list(importer.iter_events(archive, found))
+        return list(importer.iter_events(archive, found, tz))
 
 
 def skips(events: list[object], source: str | None = None) -> list[Skip]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from audit.model import AccountInfo, Evidence, Finding, Item, Kind, Platform, Verdict
 from audit.pipeline import AccountScan, ScanResult
@@ -78,7 +79,7 @@ def test_checklist_markdown_and_html(tmp_path):
 
 
 def test_deleter_files(tmp_path):
-    paths = write_deleters(FINDINGS, tmp_path, _private_open)
+    paths = write_deleters(FINDINGS, tmp_path, _private_open, UTC)
     assert (tmp_path / "x-delete-ids.txt").read_text() == "12\n15\n11\n"  # own posts and replies, oldest first; no DM
     with (tmp_path / "x-delete.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -90,13 +91,26 @@ def test_deleter_files(tmp_path):
     assert [(r["date"], r["action"], r["item_key"]) for r in fb] == [("2020-01-07", "lock", "facebook:fb1"),
                                                                        ("2020-01-08", "delete", "facebook:fb2")]
     assert fb[0]["link"] == "https://www.facebook.com/fb1" and fb[1]["link"] == ""
+    assert (fb[0]["time"], fb[0]["utc_offset"]) == ("03:00", "UTC")
     assert "instagram_csv" not in paths  # no Instagram account, no file
     assert (tmp_path / "x-delete-ids.txt").stat().st_mode & 0o777 == 0o600
 
 
+def test_meta_activity_log_rows_are_dated_as_the_log_shows_them_and_carry_only_web_links(tmp_path):
+    """The activity log is laid out by local date; a link from the export may be anything."""
+    rows = [f(Platform.FACEBOOK, "fb1", Kind.POST, "delete", day=1, url="javascript:alert(1)"),
+            f(Platform.FACEBOOK, "fb2", Kind.POST, "delete", day=2)]
+    write_deleters(rows, tmp_path, _private_open, ZoneInfo("America/New_York"))
+    with (tmp_path / "facebook-activity-log.csv").open(newline="") as fh:
+        fb = list(csv.DictReader(fh))
+    assert [(r["date"], r["time"], r["utc_offset"]) for r in fb] == [("2019-12-31", "22:00", "UTC-05:00"),
+                                                                     ("2020-01-01", "22:00", "UTC-05:00")]
+    assert fb[0]["link"] == "" and fb[1]["link"] == "https://www.facebook.com/fb2"
+
+
 def test_a_long_post_found_without_its_post_id_is_not_sent_to_a_deleter(tmp_path):
     note = f(Platform.X, "note-92", Kind.POST, "delete", day=3, url="https://x.com/doc")
-    write_deleters([note, f(Platform.X, "11", Kind.POST, "delete")], tmp_path, _private_open)
+    write_deleters([note, f(Platform.X, "11", Kind.POST, "delete")], tmp_path, _private_open, UTC)
     assert (tmp_path / "x-delete-ids.txt").read_text() == "11\n"
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import zipfile
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import importing
 import pytest
@@ -40,8 +41,8 @@ def log(category: str, year: int, month: int) -> str:
     return f"https://www.facebook.com/me/allactivity/?category_key={category}&year={year}&month={month}"
 
 
-def events_of(*paths: Path) -> list[object]:
-    return importing.events_of(FacebookImporter, *paths)
+def events_of(*paths: Path, tz: tzinfo = UTC) -> list[object]:
+    return importing.events_of(FacebookImporter, *paths, tz=tz)
 
 
 @pytest.fixture(params=LAYOUT_FORMS)
@@ -131,6 +132,14 @@ def test_text_post_with_mangled_text(fb2024):
         audience=Audience.FRIENDS,
         account="dana.whitfield",
     )
+
+
+def test_activity_log_opens_at_the_month_facebook_shows_in_the_owners_zone(fixtures):
+    """01:00 UTC on 1 January is New Year's Eve in New York: Facebook lists it under December 2023."""
+    events = events_of(fixtures / "facebook" / "2024", tz=ZoneInfo("America/New_York"))
+    post = by_text(events)["Can’t believe the night we had on 4 West 😩 three codes before midnight"]
+    assert post.created_at == when(2024, 1, 1, 1)
+    assert post.url == log("MANAGEPOSTSPHOTOSANDVIDEOS", 2023, 12)
 
 
 def test_records_of_one_multi_photo_post_are_one_item_with_exif(fb2024):
