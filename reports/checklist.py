@@ -54,6 +54,12 @@ _STEP_IF_DONE = {  # steps the export may show are already done, and what to say
 _MESSAGE_STEP = ACCOUNT_STEPS[Platform.X][1]
 ACTION_ORDER = {"delete": 0, "lock": 1, "review": 2}
 GROUP_TITLES = {"delete": "Delete", "lock": "Lock (limit the audience or archive)", "review": "Look at again"}
+# X has no audience per post: a post marked lock stays hidden only while the whole account is protected.
+X_LOCK_TITLE = "Lock: X cannot limit one post, so these stay hidden only while your account is protected (step above); else delete them"
+
+
+def group_title(platform: Platform, action: str) -> str:
+    return X_LOCK_TITLE if platform == Platform.X and action == "lock" else GROUP_TITLES[action]
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
@@ -163,7 +169,7 @@ def write_checklist(result: ScanResult, path: Path) -> None:
         if not account.groups:
             lines += ["Nothing left to do on this account.", ""]
         for action, kinds in account.groups.items():
-            lines += [f"#### {GROUP_TITLES[action]}", ""]
+            lines += [f"#### {group_title(account.platform, action)}", ""]
             for kind, findings in kinds.items():
                 lines += [f"##### {kind.replace('_', ' ')} ({len(findings)})", ""]
                 for f in findings:
@@ -180,7 +186,7 @@ def write_checklist_html(result: ScanResult, path: Path) -> None:
     env = environment()
     style = _raw(env, "checklist.css")
     html = env.get_template("checklist.html").generate(
-        plans=plan(result), titles=GROUP_TITLES, excerpt=excerpt, safe_url=safe_url, style=style, why=why,
+        plans=plan(result), group_title=group_title, excerpt=excerpt, safe_url=safe_url, style=style, why=why,
         flag_titles=flag_titles, when=functools.partial(clock.stamp, tz=clock.zone(result)),
         csp=f"default-src 'none'; style-src {csp_hash(style)}; img-src 'none'; base-uri 'none'; form-action 'none'",
     )

@@ -63,7 +63,7 @@ def test_checklist_markdown_and_html(tmp_path):
     md = (tmp_path / "checklist.md").read_text()
     x_part, fb_part = md.split("## Facebook")
     assert "Protect your posts" in x_part and "Limit the audience of all past posts" in fb_part
-    order = [x_part.index(h) for h in ("### Account-level steps", "#### Delete", "#### Lock", "#### Look at again")]
+    order = [x_part.index(h) for h in ("### Account-level steps", "#### Delete", "#### Lock:", "#### Look at again")]
     assert order == sorted(order)
     assert "(4 to delete, 1 to lock, 1 to review, 2 dismissed)" in x_part
     assert "<https://x.com/doc/status/15>" in x_part and "(your decision)" in x_part
@@ -73,7 +73,8 @@ def test_checklist_markdown_and_html(tmp_path):
     page = (tmp_path / "checklist.html").read_text()
     assert "This checklist contains sensitive text" in page and "<script" not in page
     assert 'href="https://x.com/doc/status/15"' in page and "status/13" not in page
-    assert page.index("Account-level steps") < page.index("Delete") < page.index("Lock (limit")
+    assert page.index("Account-level steps") < page.index("Delete") < page.index("Lock: X cannot limit one post")
+    assert "#### Lock: X cannot limit one post" in x_part and "#### Lock (limit the audience or archive)" in fb_part
     assert "· Patient reference ·" in md and "· Patient reference ·" in page  # both name flags as the report does
     assert "patient reference" not in page and "patient_reference" not in page
 
