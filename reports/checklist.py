@@ -73,6 +73,15 @@ def excerpt(text: str, limit: int = 140) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def quote(f: Finding, limit: int = 140) -> str:
+    """The excerpt that shows why: in a long post the flagged words can come after the first 140 characters."""
+    text, evidence = f.item.text, f.verdict.evidence
+    first = min((e.start for e in evidence if 0 <= e.start < len(text)), default=0)
+    if len(" ".join(text[:first].split())) < limit - 40:
+        return excerpt(text, limit)
+    return "…" + excerpt(text[max(0, first - 30):], limit - 1)
+
+
 def todo_action(f: Finding) -> str | None:
     """What is left to do with an item: the user's decision first, else the recommendation."""
     if f.decision in DISMISSED:
@@ -149,7 +158,7 @@ def _line(f: Finding, action: str, tz: tzinfo | None) -> str:
     source = "your decision" if f.decision else "recommended"
     photo = f"  \n  Photo: {md_escape(f.media.action)} ({md_escape(f.media.summary)})" if f.media is not None and f.media.action else ""
     return (f"- [ ] **{action}** ({source}) · risk {v.risk} · {when} · {item.kind} · {flags} · {code_span(' '.join(item.key.split()))}  \n"
-            f"  {link}  \n  Why: {reason}  \n  “{md_escape(excerpt(item.text))}”{photo}")
+            f"  {link}  \n  Why: {reason}  \n  “{md_escape(quote(f))}”{photo}")
 
 
 def write_checklist(result: ScanResult, path: Path) -> None:
@@ -186,7 +195,7 @@ def write_checklist_html(result: ScanResult, path: Path) -> None:
     env = environment()
     style = _raw(env, "checklist.css")
     html = env.get_template("checklist.html").generate(
-        plans=plan(result), group_title=group_title, excerpt=excerpt, safe_url=safe_url, style=style, why=why,
+        plans=plan(result), group_title=group_title, quote=quote, safe_url=safe_url, style=style, why=why,
         flag_titles=flag_titles, when=functools.partial(clock.stamp, tz=clock.zone(result)),
         csp=f"default-src 'none'; style-src {csp_hash(style)}; img-src 'none'; base-uri 'none'; form-action 'none'",
     )

@@ -79,6 +79,20 @@ def test_checklist_markdown_and_html(tmp_path):
     assert "patient reference" not in page and "patient_reference" not in page
 
 
+def test_a_long_posts_quote_shows_the_flagged_words(tmp_path):
+    filler = "Long day of charting and meetings, then more charting. " * 40
+    long_post = f(Platform.X, "20", Kind.POST, "delete", text=filler + "71M in bed 9 pulled his lines again")
+    start = long_post.item.text.index("71M")
+    ev = Evidence("patient_reference", start, start + 3, "71M", "age and sex in clinical shorthand")
+    long_post = Finding(long_post.item, Verdict(dict(SCORES), ("patient_reference",), 80, (ev,), "age + sex"), "delete")
+    short = f(Platform.X, "21", Kind.POST, "delete", text="52M in bed 7 " + filler)
+    write_checklist(scan_of(long_post, short), tmp_path / "checklist.md")
+    write_checklist_html(scan_of(long_post, short), tmp_path / "checklist.html")
+    md, page = (tmp_path / "checklist.md").read_text(), (tmp_path / "checklist.html").read_text()
+    assert "71M in bed 9" in md and "71M in bed 9" in page
+    assert "“…" in md and "“52M in bed 7 Long day" in md  # evidence at the start: quoted from the start
+
+
 def test_deleter_files(tmp_path):
     paths = write_deleters(FINDINGS, tmp_path, _private_open, UTC)
     assert (tmp_path / "x-delete-ids.txt").read_text() == "12\n15\n11\n"  # own posts and replies, oldest first; no DM
