@@ -98,7 +98,9 @@ def install(app: Flask, settings: Settings) -> None:
 
     app.request_class = Spooling
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload
-    app.config["MAX_FORM_MEMORY_SIZE"] = 64 * 1024
+    # Text fields are tiny, but werkzeug checks this against its parser's buffer (what is left of one read plus the
+    # next read of 64 KiB) for file parts too: at 64 KiB any photo-sized upload was refused as "too large".
+    app.config["MAX_FORM_MEMORY_SIZE"] = 1024 * 1024
 
     # The printed link's key works once: it is traded for a session value only this browser holds,
     # so the link (visible in the browser's command line to other users) is useless afterwards.
