@@ -7,9 +7,13 @@ import hashlib
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
+from browser import chromium, open_page, word_box
 from click.testing import CliRunner
 
 from audit.cli import cli
@@ -44,6 +48,12 @@ def island(page: str) -> str:
     match = re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S)
     assert match, "no data island"
     return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as b:
+        yield b
 
 
 def run(*args: str):
@@ -242,3 +252,46 @@ def test_a_place_you_named_counts_as_giving_you_away_even_in_a_harmless_post():
     result.context = Context(places=("Springfield",), workplaces=("Mercy General",))
     (place,) = [e for e in accounts.views(result)[0].exposure if e.what == accounts.PLACE]
     assert place.count == 1 and place.examples[0][0] == "x:1"
+
+
+RLO_POST = "\u202e 4 shots of fireball deep in the call room lmao"
+EMBEDDED = "normal start \u202egnp.exe\u202c then 52M in bed 7 came in at 3am"
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["drawn by the script", "server-drawn first page"])
+def test_bidi_controls_are_shown_not_applied(browser: Any, tmp_path: Path, js: bool) -> None:
+    """An unterminated U+202E must not draw the post backwards: the control shows as a marker, offsets stay."""
+    reversed_post = finding("1", RLO_POST, evidence=spans(RLO_POST, ("shots of", "intoxication")))
+    embedded = finding("2", EMBEDDED, evidence=spans(EMBEDDED, ("52M", "age and sex")), risk=80)
+    path = tmp_path / "report.html"
+    write_html(result_of(reversed_post, embedded), path)
+    data = json.loads(island(path.read_text()))
+    for rec, text in zip(data["items"], (RLO_POST, EMBEDDED), strict=True):  # the data keeps the text and its offsets
+        assert "".join(s if isinstance(s, str) else s[0] for s in rec["t"]) == text
+    page = open_page(browser, path, js=js)
+    first, second = '#list article[data-key="x:1"] p.text', '#list article[data-key="x:2"] p.text'
+    for sel in (first, second):
+        assert not set("\u202a\u202b\u202c\u202d\u202e") & set(page.locator(sel).text_content())
+        assert page.locator(sel).get_attribute("dir") == "auto"
+        assert page.locator(sel).evaluate("p => getComputedStyle(p).unicodeBidi") == "isolate"
+    assert page.locator(f"{first} .bidi").all_text_contents() == ["⟨RLO⟩"]
+    assert page.locator(f"{second} .bidi").all_text_contents() == ["⟨RLO⟩", "⟨PDF⟩"]
+    # read left to right, as written
+    assert word_box(page, first, "4")["left"] < word_box(page, first, "shots")["left"] < word_box(page, first, "lmao")["left"]
+    assert word_box(page, second, "normal")["left"] < word_box(page, second, "gnp.exe")["left"] < word_box(page, second, "then")["left"]
+    assert page.locator(f"{first} mark").text_content().startswith("shots of")
+    assert not page.problems
+
+
+def test_every_bidi_control_gets_a_marker_in_both_drawings(browser: Any, tmp_path: Path) -> None:
+    controls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+    text = "52M in bed 7 " + " x ".join(controls) + " end"
+    path = tmp_path / "report.html"
+    write_html(result_of(finding("1", text, evidence=spans(text, ("52M", "age and sex")))), path)
+    names = ["⟨LRE⟩", "⟨RLE⟩", "⟨PDF⟩", "⟨LRO⟩", "⟨RLO⟩", "⟨LRI⟩", "⟨RLI⟩", "⟨FSI⟩", "⟨PDI⟩", "⟨LRM⟩", "⟨RLM⟩", "⟨ALM⟩"]
+    for js in (True, False):
+        page = open_page(browser, path, js=js)
+        shown = page.locator("#list article p.text")
+        assert shown.locator(".bidi").all_text_contents() == names
+        assert not set(controls) & set(shown.text_content())
+        assert shown.locator(".bidi").nth(4).get_attribute("title") == "U+202E right-to-left override (shown, not applied)"

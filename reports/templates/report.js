@@ -46,6 +46,33 @@
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
   }
+  // Bidi controls in untrusted text are shown as markers, not applied: an unterminated U+202E
+  // would draw the rest of a post backwards. Only the drawing changes; the data and its offsets
+  // do not. _bidi.html marks the same characters for the server-drawn pages.
+  var BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+  var BIDI_NAMES = {
+    '\u202A': ['LRE', 'left-to-right embedding'], '\u202B': ['RLE', 'right-to-left embedding'],
+    '\u202C': ['PDF', 'pop directional formatting'], '\u202D': ['LRO', 'left-to-right override'],
+    '\u202E': ['RLO', 'right-to-left override'], '\u2066': ['LRI', 'left-to-right isolate'],
+    '\u2067': ['RLI', 'right-to-left isolate'], '\u2068': ['FSI', 'first strong isolate'],
+    '\u2069': ['PDI', 'pop directional isolate'], '\u200E': ['LRM', 'left-to-right mark'],
+    '\u200F': ['RLM', 'right-to-left mark'], '\u061C': ['ALM', 'Arabic letter mark']
+  };
+  function addText(parent, s) {
+    var at = 0, m;
+    BIDI.lastIndex = 0;
+    while ((m = BIDI.exec(s)) !== null) {
+      if (m.index > at) parent.appendChild(document.createTextNode(s.slice(at, m.index)));
+      var name = BIDI_NAMES[m[0]], code = m[0].charCodeAt(0).toString(16).toUpperCase();
+      var marker = el('span', 'bidi', '\u27E8' + name[0] + '\u27E9');
+      marker.title = 'U+' + ('000' + code).slice(-4) + ' ' + name[1] + ' (shown, not applied)';
+      parent.appendChild(marker);
+      at = m.index + 1;
+    }
+    if (at < s.length) parent.appendChild(document.createTextNode(s.slice(at)));
+    return parent;
+  }
+  function isolated(tag, s) { return addText(document.createElement(tag), s); }
   function safeUrl(u) { return /^https?:\/\//i.test(u || '') ? u : null; }
   // Times carry their local offset: compared as instants, so the hour repeated when clocks go back sorts right.
   function moment(rec) {
@@ -73,7 +100,7 @@
     if (rec.d) time.setAttribute('datetime', rec.d);
     meta.appendChild(time);
     meta.appendChild(el('span', null, 'audience: ' + rec.a.replace(/_/g, ' ')));
-    if (rec.c) meta.appendChild(el('span', null, 'with ' + rec.c));
+    if (rec.c) { var with_ = el('span', null, 'with '); with_.appendChild(isolated('bdi', rec.c)); meta.appendChild(with_); }
     if (rec.l !== undefined) meta.appendChild(el('span', null, rec.l + ' likes'));
     if (rec.h !== undefined) meta.appendChild(el('span', null, rec.h + ' shares'));
     var url = safeUrl(rec.u);
@@ -84,9 +111,10 @@
     }
     art.appendChild(meta);
     var text = el('p', 'text');
+    text.dir = 'auto';
     rec.t.forEach(function (s) {
-      if (typeof s === 'string') { text.appendChild(document.createTextNode(s)); return; }
-      var m = el('mark', CATS[s[1]], s[0]);
+      if (typeof s === 'string') { addText(text, s); return; }
+      var m = addText(el('mark', CATS[s[1]]), s[0]);
       m.tabIndex = 0;
       m.title = REASONS[s[2]];
       m.dataset.reason = REASONS[s[2]];
@@ -101,7 +129,12 @@
       art.appendChild(why);
     }
     var ul = el('ul', 'why');
-    rec.w.forEach(function (w) { ul.appendChild(el('li', null, '“' + w[0] + '”: ' + REASONS[w[2]])); });
+    rec.w.forEach(function (w) {
+      var li = el('li', null, '“');
+      li.appendChild(isolated('bdi', w[0]));
+      li.appendChild(document.createTextNode('”: ' + REASONS[w[2]]));
+      ul.appendChild(li);
+    });
     art.appendChild(ul);
     if (rec.g) art.appendChild(renderMedia(rec.g));
     art.appendChild(el('div', 'scores', CATS.map(function (c, i) { return TITLES[i] + ' ' + rec.s[i].toFixed(2); }).join(' · ')));
