@@ -295,3 +295,27 @@ def test_every_bidi_control_gets_a_marker_in_both_drawings(browser: Any, tmp_pat
         assert shown.locator(".bidi").all_text_contents() == names
         assert not set(controls) & set(shown.text_content())
         assert shown.locator(".bidi").nth(4).get_attribute("title") == "U+202E right-to-left override (shown, not applied)"
+
+
+BAR = "document.getElementById('filters').getBoundingClientRect()"
+
+
+def many_items(n: int = 14) -> ScanResult:
+    """Items of mixed height, a long one among them, for scrolling through."""
+    texts = [("filler words about nothing in particular " * (40 if i == 4 else 1)) + "52M in bed 7 came in at 3am" for i in range(n)]
+    return result_of(*(finding(str(i), t, risk=95 - i, evidence=spans(t, ("52M", "age and sex"))) for i, t in enumerate(texts)))
+
+
+def test_keyboard_focus_is_never_under_the_sticky_filter_bar(browser: Any, tmp_path: Path) -> None:
+    """j/k moved focus to an item whose top (risk, action, category) lay under the sticky bar."""
+    path = tmp_path / "report.html"
+    write_html(many_items(), path)
+    page = open_page(browser, path, width=1280, height=800)
+    page.evaluate("document.body.focus()")
+    for key in "jjjjjjjjkkk" + "jjjjjjjjjjjjkkkkkkkkkkkk":
+        page.keyboard.press(key)
+        top = page.evaluate("document.activeElement.getBoundingClientRect().top")
+        bar = page.evaluate(BAR)
+        assert page.evaluate("document.activeElement.tagName") == "ARTICLE"
+        assert top >= bar["bottom"], (key, top, bar)
+    assert not page.problems  # the bar's height goes through the CSSOM, which the CSP allows

@@ -339,8 +339,14 @@
     if (next >= arts.length && state.page < pages() - 1) { state.page++; draw(); move(1); return; }
     if (next < 0 && state.page > 0) { state.page--; draw(); move(-1); return; }
     next = Math.max(0, Math.min(arts.length - 1, next));
-    arts[next].focus();
-    arts[next].scrollIntoView({ block: 'nearest' });
+    arts[next].focus({ preventScroll: true });
+    reveal(arts[next]);
+  }
+  // Scroll an item into view below the sticky bar (the root's scroll-padding); one taller than the
+  // room left shows its top, where risk, action and category are.
+  function reveal(art) {
+    var pad = parseFloat(window.getComputedStyle(document.documentElement).scrollPaddingTop) || 0;
+    art.scrollIntoView({ block: art.getBoundingClientRect().height > window.innerHeight - pad ? 'start' : 'nearest' });
   }
   function byKey(art) {
     for (var i = 0; i < ITEMS.length; i++) if (ITEMS[i].k === art.dataset.key) return ITEMS[i];
@@ -385,6 +391,16 @@
     draw();
   });
   ['filters', 'toolbar', 'keys'].forEach(function (id) { $(id).hidden = false; });
+  // The CSS keeps what scrolls into view below the filter bar while the bar sticks to the top.
+  // Set through the CSSOM, which the page's style-src does not restrict.
+  function barHeight() {
+    var bar = $('filters');
+    var h = window.getComputedStyle(bar).position === 'sticky' ? Math.ceil(bar.getBoundingClientRect().height) : 0;
+    document.documentElement.style.setProperty('--bar', h + 'px');
+  }
+  barHeight();
+  window.addEventListener('resize', barHeight);
+  if (window.ResizeObserver) new window.ResizeObserver(barHeight).observe($('filters'));
   if (SERVED) {
     $('export').hidden = true;
     load().then(function () { apply(false); progress(); });
