@@ -319,3 +319,50 @@ def test_keyboard_focus_is_never_under_the_sticky_filter_bar(browser: Any, tmp_p
         assert page.evaluate("document.activeElement.tagName") == "ARTICLE"
         assert top >= bar["bottom"], (key, top, bar)
     assert not page.problems  # the bar's height goes through the CSSOM, which the CSP allows
+
+
+def test_the_filter_bar_scrolls_away_on_a_phone_but_sticks_on_a_desktop(browser: Any, tmp_path: Path) -> None:
+    """At 360 px the wrapped bar stuck to the top and covered 30% of the screen."""
+    path = tmp_path / "report.html"
+    write_html(many_items(), path)
+    for width, height, sticks in ((360, 740, False), (1280, 800, True)):
+        page = open_page(browser, path, width=width, height=height)
+        page.evaluate("document.body.focus()")
+        for _ in range(4):
+            page.keyboard.press("j")
+        bar = page.evaluate(BAR)
+        covered = max(0, min(bar["bottom"], height) - max(bar["top"], 0)) / height
+        if sticks:
+            assert bar["top"] == 0 and covered < 0.15, bar
+        else:
+            assert covered == 0, bar
+        top = page.evaluate("document.activeElement.getBoundingClientRect().top")
+        assert top >= max(0, bar["bottom"])
+
+
+def test_tables_stay_inside_a_320px_screen(browser: Any, tmp_path: Path) -> None:
+    """The 'holds' table was wider than a phone, and a long name pushed the patients table off the page."""
+    name = "Dr_Averyveryveryverylongnamewithoutanyspacesatall_" * 2
+    question = Finding(Item(Platform.X, "dm-1", Kind.DM_RECEIVED, "doc should I double my metoprolol tonight? chest feels weird",
+                            datetime(2021, 6, 2, 22, tzinfo=UTC), "data/direct-messages.js", counterpart=name),
+                       Verdict(dict(SCORES, medical_advice=0.9), ("medical_advice",), 70, (), "medication advice"), "delete")
+    path = tmp_path / "report.html"
+    write_html(result_of(*many_items(3).findings, question), path)
+    page = open_page(browser, path, width=320, height=700)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")  # the files read, too
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    boxes = page.evaluate("""Array.from(document.querySelectorAll('.box table')).map(t => {
+        const box = t.closest('.box'), clip = t.closest('.scroll-x') || t, s = getComputedStyle(box);
+        return {table: t.getBoundingClientRect().right, clip: clip.getBoundingClientRect().right,
+                inner: box.getBoundingClientRect().right - parseFloat(s.paddingRight) - parseFloat(s.borderRightWidth),
+                scrolls: getComputedStyle(clip).overflowX, cls: t.className};
+    })""")
+    assert {"kinds", "patients"} <= {b["cls"] for b in boxes}
+    for b in boxes:  # each fits its box, or scrolls inside it
+        assert b["clip"] <= b["inner"] + 0.5, b
+        assert b["table"] <= b["inner"] + 0.5 or b["scrolls"] == "auto", b
+    for b in boxes:
+        if b["cls"] in ("kinds", "patients"):
+            assert b["table"] <= b["inner"] + 0.5, b  # these two fit outright
+    assert name[:20] in page.locator("table.patients td").first.text_content()
