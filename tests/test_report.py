@@ -366,3 +366,28 @@ def test_tables_stay_inside_a_320px_screen(browser: Any, tmp_path: Path) -> None
         if b["cls"] in ("kinds", "patients"):
             assert b["table"] <= b["inner"] + 0.5, b  # these two fit outright
     assert name[:20] in page.locator("table.patients td").first.text_content()
+
+
+def test_rule_evidence_is_highlighted_over_learned_wording_it_overlaps(tmp_path: Path) -> None:
+    """The first span by start used to win, so a learned phrase starting earlier hid "bed 7" and "52M"."""
+    from reports.island import segments
+
+    text = "52M in bed 7 came in at 3am, what a night"
+    learned = "wording typical of patient reference in the examples backscroll learned from"
+    at = text.index
+    ev = (Evidence("patient_reference", at("in bed"), at("in bed") + 6, "in bed", learned),
+          Evidence("patient_reference", at("bed 7"), at("bed 7") + 5, "bed 7", "a bed or room number"),
+          Evidence("venting", 0, 6, "52M in", learned.replace("patient reference", "venting")),
+          Evidence("patient_reference", 0, 3, "52M", "age and sex in clinical shorthand"),
+          Evidence("patient_reference", at("came in"), at("came in") + 7, "came in", "describes an encounter"),
+          Evidence("patient_reference", at("3am, what"), at("3am, what") + 9, "3am, what", learned),
+          Evidence("patient_reference", at("night"), at("night") + 5, "night", learned))
+    f = finding("1", text, evidence=ev)
+    marked = [s[0] for s in segments(f) if not isinstance(s, str)]
+    assert marked == ["52M", "bed 7", "came in", "3am, what", "night"]  # learned wording stays where no rule is
+    path = tmp_path / "report.html"
+    write_html(result_of(f), path)
+    (rec,) = json.loads(island(path.read_text()))["items"]
+    assert "".join(s if isinstance(s, str) else s[0] for s in rec["t"]) == text
+    assert [s[0] for s in rec["t"] if not isinstance(s, str)] == marked
+    assert [w[0] for w in rec["w"]] == [e.text for e in ev]  # the evidence list keeps every span
