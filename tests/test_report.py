@@ -391,3 +391,24 @@ def test_rule_evidence_is_highlighted_over_learned_wording_it_overlaps(tmp_path:
     assert "".join(s if isinstance(s, str) else s[0] for s in rec["t"]) == text
     assert [s[0] for s in rec["t"] if not isinstance(s, str)] == marked
     assert [w[0] for w in rec["w"]] == [e.text for e in ev]  # the evidence list keeps every span
+
+
+def test_printing_keeps_colours_unfolds_sections_and_keeps_headings_with_their_items(browser: Any, tmp_path: Path) -> None:
+    """Printed with default settings, tags went pale and legend swatches vanished, the account-level steps
+    stayed folded away, and the items' heading could end a page alone."""
+    path = tmp_path / "report.html"
+    write_html(many_items(3), path, redacted=True)
+    page = open_page(browser, path, width=800, height=1100)
+    folded = "Array.from(document.querySelectorAll('details')).filter(d => !d.closest('[hidden]')).map(d => d.open)"
+    assert page.evaluate(folded) == [False, False]  # account-level steps, files read
+    page.evaluate("document.querySelectorAll('details')[1].open = true")  # the user opened 'Files read'
+    page.evaluate(f"window.printed = []; addEventListener('beforeprint', () => printed.push({folded}))")  # runs after the page's own
+    page.pdf(path=str(tmp_path / "report.pdf"))  # a real print: fires beforeprint and afterprint
+    assert page.evaluate("printed") == [[True, True]]
+    assert page.evaluate(folded) == [False, True]  # folded again as the user left them
+    page.emulate_media(media="print")
+    adjust = "e => { const s = getComputedStyle(e); return s.printColorAdjust || s.webkitPrintColorAdjust; }"
+    for sel in ("#list .tag", ".legend .swatch", "#list mark", ".redacted-badge"):
+        assert page.locator(sel).first.evaluate(adjust) == "exact", sel
+    assert page.locator("#items-h").evaluate("h => getComputedStyle(h).breakAfter") == "avoid"
+    assert page.locator(".account h3").first.evaluate("h => getComputedStyle(h).breakAfter") == "avoid"

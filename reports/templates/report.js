@@ -390,6 +390,14 @@
     window.print();
     draw();
   });
+  // A printout shows what is folded away on screen (account-level steps, files read): closed
+  // sections open for printing, whichever way it starts, and close again after.
+  var unfolded = [];
+  window.addEventListener('beforeprint', function () {
+    unfolded = Array.prototype.filter.call(document.querySelectorAll('details:not([open])'), function (d) { return !d.closest('[hidden]'); });
+    unfolded.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener('afterprint', function () { unfolded.forEach(function (d) { d.open = false; }); unfolded = []; });
   ['filters', 'toolbar', 'keys'].forEach(function (id) { $(id).hidden = false; });
   // The CSS keeps what scrolls into view below the filter bar while the bar sticks to the top.
   // Set through the CSSOM, which the page's style-src does not restrict.
