@@ -412,3 +412,28 @@ def test_printing_keeps_colours_unfolds_sections_and_keeps_headings_with_their_i
         assert page.locator(sel).first.evaluate(adjust) == "exact", sel
     assert page.locator("#items-h").evaluate("h => getComputedStyle(h).breakAfter") == "avoid"
     assert page.locator(".account h3").first.evaluate("h => getComputedStyle(h).breakAfter") == "avoid"
+
+
+def test_your_decisions_counts_follow_decisions_made_in_the_page(browser: Any, tmp_path: Path) -> None:
+    """The static page's 'Your decisions' box kept the database's numbers while the user decided."""
+    from audit.state import Decision
+
+    result = many_items(4)
+    kept = result.findings[3]
+    kept.decision = "keep"  # as write_all gets them: stored decisions already on the findings
+    path = tmp_path / "report.html"
+    write_html(result, path, {kept.item.key: Decision(kept.item.key, "keep", "2024-01-01T00:00:00Z", "cli")})
+    page = open_page(browser, path)
+    counts = "['delete', 'lock', 'keep', 'not_a_problem'].map(s => +document.getElementById('count-' + s).textContent)"
+    assert page.evaluate(counts) == [0, 0, 1, 0]
+    page.evaluate("document.querySelector('#list article').focus()")
+    page.keyboard.press("1")  # delete, and on to the next
+    page.keyboard.press("1")
+    assert page.evaluate(counts) == [2, 0, 1, 0]
+    page.locator(f'#list article[data-key="{kept.item.key}"] button.d-lock').click()  # the stored keep becomes lock
+    assert page.evaluate(counts) == [2, 1, 0, 0]
+    page.keyboard.press("0")  # undo: no decision on the page; the stored keep is overridden by "none"
+    assert page.evaluate(counts) == [2, 0, 0, 0]
+    page.reload()  # kept in the browser's storage
+    assert page.evaluate(counts) == [2, 0, 0, 0]
+    assert "2 of 4 decided" in page.inner_text("#progress")

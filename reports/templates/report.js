@@ -293,16 +293,23 @@
     $('pager').hidden = !!all || pages() < 2;
   }
 
+  // "Your decisions" is drawn with the database's counts when the page was written (they cover
+  // items past the embedded ones too); each item decided otherwise here moves one count.
+  var STORED_COUNTS = {};
+  STATUSES.forEach(function (st) { var c = $('count-' + st); STORED_COUNTS[st] = c ? +c.textContent || 0 : 0; });
   function progress() {
-    var done = 0;
-    ITEMS.forEach(function (r) { if (decision(r)) done++; });
+    var done = 0, counts = {};
+    STATUSES.forEach(function (st) { counts[st] = STORED_COUNTS[st]; });
+    ITEMS.forEach(function (r) {
+      var now = decision(r), was = r.dc || null;
+      if (now) done++;
+      if (now === was) return;
+      if (was in counts) counts[was]--;
+      if (now in counts) counts[now]++;
+    });
     var n = unsaved();
     $('progress').textContent = done + ' of ' + ITEMS.length + ' decided' + (n ? ' · ' + n + ' not yet saved to the database' : '');
-    if (SERVED) {
-      var counts = {};
-      ITEMS.forEach(function (r) { var d = decision(r); if (d) counts[d] = (counts[d] || 0) + 1; });
-      STATUSES.forEach(function (st) { var c = $('count-' + st); if (c) c.textContent = counts[st] || 0; });
-    }
+    STATUSES.forEach(function (st) { var c = $('count-' + st); if (c) c.textContent = Math.max(0, counts[st]); });
   }
 
   function exportDecisions() {
