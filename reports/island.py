@@ -12,7 +12,7 @@ import json
 from datetime import tzinfo
 from typing import Any
 
-from audit.model import CATEGORIES, Finding
+from audit.model import CATEGORIES, Evidence, Finding
 from audit.state import Decision
 from reports import clock
 from reports.links import safe_url
@@ -25,16 +25,38 @@ def script_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_ESCAPES)
 
 
+LEARNED = "wording typical of"  # how the classifier's reason for a learned word or phrase begins
+
+
+def learned(ev: Evidence) -> bool:
+    """Evidence the classifier learned from examples, not a rule's specific finding (a slur, "52M")."""
+    return ev.reason.startswith(LEARNED)
+
+
 def segments(f: Finding) -> list[tuple[str, int, int] | str]:
-    """The text as plain runs and (span, category index, evidence index) highlights; on overlap the first wins."""
+    """The text as plain runs and (span, category index, evidence index) highlights.
+
+    Highlights cannot overlap. A rule's span wins over learned wording it overlaps, so the
+    specific reason (a bed number, a slur) is the one highlighted; among spans of the same
+    kind the earlier wins. The evidence list itself keeps every span.
+    """
     text = f.item.text
+    evidence = f.verdict.evidence
+    order = sorted(range(len(evidence)), key=lambda i: (learned(evidence[i]), evidence[i].start, -evidence[i].end))
+    taken: list[tuple[int, int]] = []
+    chosen: list[int] = []
+    for i in order:
+        ev = evidence[i]
+        if ev.start < 0 or ev.end > len(text) or ev.end <= ev.start:
+            continue
+        if any(start < ev.end and ev.start < end for start, end in taken):
+            continue
+        taken.append((ev.start, ev.end))
+        chosen.append(i)
     out: list[tuple[str, int, int] | str] = []
     at = 0
-    order = sorted(range(len(f.verdict.evidence)), key=lambda i: (f.verdict.evidence[i].start, -f.verdict.evidence[i].end))
-    for i in order:
-        ev = f.verdict.evidence[i]
-        if ev.start < at or ev.end > len(text) or ev.end <= ev.start:
-            continue
+    for i in sorted(chosen, key=lambda i: evidence[i].start):
+        ev = evidence[i]
         if ev.start > at:
             out.append(text[at:ev.start])
         out.append((text[ev.start:ev.end], CATEGORIES.index(ev.category) if ev.category in CATEGORIES else 0, i))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from browser import chromium, open_page, word_box
 
 from audit.model import AccountInfo, Evidence, Finding, Item, Kind, Platform, Verdict
 from audit.pipeline import AccountScan, ScanResult
@@ -140,3 +143,19 @@ def test_account_steps_fit_what_the_export_shows():
     ig = AccountScan(Platform.INSTAGRAM, ["ig.zip"], "test", AccountInfo(Platform.INSTAGRAM, username="doc", protected=True))
     steps = account_steps(ig, [])
     assert steps[0].startswith("Your account is private") and len(steps) == len(ACCOUNT_STEPS[Platform.INSTAGRAM])
+
+
+def test_printable_checklist_shows_bidi_controls_instead_of_applying_them(tmp_path: Path) -> None:
+    """An unterminated U+202E drew the quoted post backwards and pulled the closing quote to the front."""
+    text = "\u202e 4 shots of fireball deep in the call room lmao"
+    result = scan_of(f(Platform.X, "10", Kind.POST, "delete", text=text))
+    result.accounts[0].info = AccountInfo(Platform.X, username="doc\u202eevil")
+    write_checklist_html(result, tmp_path / "checklist.html")
+    with chromium() as browser:
+        page = open_page(browser, tmp_path / "checklist.html", js=False)
+        quote = page.locator("li .quote")
+        assert "\u202e" not in quote.text_content() and quote.locator(".bidi").all_text_contents() == ["⟨RLO⟩"]
+        xs = [word_box(page, "li .quote", w) for w in ("“", "4", "shots", "lmao", "”")]
+        assert [b["left"] for b in xs] == sorted(b["left"] for b in xs), xs  # quotes around the post, read left to right
+        heading = page.locator("h2").first
+        assert heading.locator(".bidi").all_text_contents() == ["⟨RLO⟩"] and "\u202e" not in heading.text_content()

@@ -7,10 +7,14 @@ import hashlib
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+from browser import chromium, open_page, word_box
 from click.testing import CliRunner
 
 from audit.cli import cli
@@ -45,6 +49,12 @@ def island(page: str) -> str:
     match = re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S)
     assert match, "no data island"
     return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as b:
+        yield b
 
 
 def run(*args: str):
@@ -252,3 +262,188 @@ def test_a_place_you_named_counts_as_giving_you_away_even_in_a_harmless_post():
     result.context = Context(places=("Springfield",), workplaces=("Mercy General",))
     (place,) = [e for e in accounts.views(result)[0].exposure if e.what == accounts.PLACE]
     assert place.count == 1 and place.examples[0][0] == "x:1"
+
+
+RLO_POST = "\u202e 4 shots of fireball deep in the call room lmao"
+EMBEDDED = "normal start \u202egnp.exe\u202c then 52M in bed 7 came in at 3am"
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["drawn by the script", "server-drawn first page"])
+def test_bidi_controls_are_shown_not_applied(browser: Any, tmp_path: Path, js: bool) -> None:
+    """An unterminated U+202E must not draw the post backwards: the control shows as a marker, offsets stay."""
+    reversed_post = finding("1", RLO_POST, evidence=spans(RLO_POST, ("shots of", "intoxication")))
+    embedded = finding("2", EMBEDDED, evidence=spans(EMBEDDED, ("52M", "age and sex")), risk=80)
+    path = tmp_path / "report.html"
+    write_html(result_of(reversed_post, embedded), path)
+    data = json.loads(island(path.read_text()))
+    for rec, text in zip(data["items"], (RLO_POST, EMBEDDED), strict=True):  # the data keeps the text and its offsets
+        assert "".join(s if isinstance(s, str) else s[0] for s in rec["t"]) == text
+    page = open_page(browser, path, js=js)
+    first, second = '#list article[data-key="x:1"] p.text', '#list article[data-key="x:2"] p.text'
+    for sel in (first, second):
+        assert not set("\u202a\u202b\u202c\u202d\u202e") & set(page.locator(sel).text_content())
+        assert page.locator(sel).get_attribute("dir") == "auto"
+        assert page.locator(sel).evaluate("p => getComputedStyle(p).unicodeBidi") == "isolate"
+    assert page.locator(f"{first} .bidi").all_text_contents() == ["⟨RLO⟩"]
+    assert page.locator(f"{second} .bidi").all_text_contents() == ["⟨RLO⟩", "⟨PDF⟩"]
+    # read left to right, as written
+    assert word_box(page, first, "4")["left"] < word_box(page, first, "shots")["left"] < word_box(page, first, "lmao")["left"]
+    assert word_box(page, second, "normal")["left"] < word_box(page, second, "gnp.exe")["left"] < word_box(page, second, "then")["left"]
+    assert page.locator(f"{first} mark").text_content().startswith("shots of")
+    assert not page.problems
+
+
+def test_every_bidi_control_gets_a_marker_in_both_drawings(browser: Any, tmp_path: Path) -> None:
+    controls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+    text = "52M in bed 7 " + " x ".join(controls) + " end"
+    path = tmp_path / "report.html"
+    write_html(result_of(finding("1", text, evidence=spans(text, ("52M", "age and sex")))), path)
+    names = ["⟨LRE⟩", "⟨RLE⟩", "⟨PDF⟩", "⟨LRO⟩", "⟨RLO⟩", "⟨LRI⟩", "⟨RLI⟩", "⟨FSI⟩", "⟨PDI⟩", "⟨LRM⟩", "⟨RLM⟩", "⟨ALM⟩"]
+    for js in (True, False):
+        page = open_page(browser, path, js=js)
+        shown = page.locator("#list article p.text")
+        assert shown.locator(".bidi").all_text_contents() == names
+        assert not set(controls) & set(shown.text_content())
+        assert shown.locator(".bidi").nth(4).get_attribute("title") == "U+202E right-to-left override (shown, not applied)"
+
+
+BAR = "document.getElementById('filters').getBoundingClientRect()"
+
+
+def many_items(n: int = 14) -> ScanResult:
+    """Items of mixed height, a long one among them, for scrolling through."""
+    texts = [("filler words about nothing in particular " * (40 if i == 4 else 1)) + "52M in bed 7 came in at 3am" for i in range(n)]
+    return result_of(*(finding(str(i), t, risk=95 - i, evidence=spans(t, ("52M", "age and sex"))) for i, t in enumerate(texts)))
+
+
+def test_keyboard_focus_is_never_under_the_sticky_filter_bar(browser: Any, tmp_path: Path) -> None:
+    """j/k moved focus to an item whose top (risk, action, category) lay under the sticky bar."""
+    path = tmp_path / "report.html"
+    write_html(many_items(), path)
+    page = open_page(browser, path, width=1280, height=800)
+    page.evaluate("document.body.focus()")
+    for key in "jjjjjjjjkkk" + "jjjjjjjjjjjjkkkkkkkkkkkk":
+        page.keyboard.press(key)
+        top = page.evaluate("document.activeElement.getBoundingClientRect().top")
+        bar = page.evaluate(BAR)
+        assert page.evaluate("document.activeElement.tagName") == "ARTICLE"
+        assert top >= bar["bottom"], (key, top, bar)
+    assert not page.problems  # the bar's height goes through the CSSOM, which the CSP allows
+
+
+def test_the_filter_bar_scrolls_away_on_a_phone_but_sticks_on_a_desktop(browser: Any, tmp_path: Path) -> None:
+    """At 360 px the wrapped bar stuck to the top and covered 30% of the screen."""
+    path = tmp_path / "report.html"
+    write_html(many_items(), path)
+    for width, height, sticks in ((360, 740, False), (1280, 800, True)):
+        page = open_page(browser, path, width=width, height=height)
+        page.evaluate("document.body.focus()")
+        for _ in range(4):
+            page.keyboard.press("j")
+        bar = page.evaluate(BAR)
+        covered = max(0, min(bar["bottom"], height) - max(bar["top"], 0)) / height
+        if sticks:
+            assert bar["top"] == 0 and covered < 0.15, bar
+        else:
+            assert covered == 0, bar
+        top = page.evaluate("document.activeElement.getBoundingClientRect().top")
+        assert top >= max(0, bar["bottom"])
+
+
+def test_tables_stay_inside_a_320px_screen(browser: Any, tmp_path: Path) -> None:
+    """The 'holds' table was wider than a phone, and a long name pushed the patients table off the page."""
+    name = "Dr_Averyveryveryverylongnamewithoutanyspacesatall_" * 2
+    question = Finding(Item(Platform.X, "dm-1", Kind.DM_RECEIVED, "doc should I double my metoprolol tonight? chest feels weird",
+                            datetime(2021, 6, 2, 22, tzinfo=UTC), "data/direct-messages.js", counterpart=name),
+                       Verdict(dict(SCORES, medical_advice=0.9), ("medical_advice",), 70, (), "medication advice"), "delete")
+    path = tmp_path / "report.html"
+    write_html(result_of(*many_items(3).findings, question), path)
+    page = open_page(browser, path, width=320, height=700)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")  # the files read, too
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    boxes = page.evaluate("""Array.from(document.querySelectorAll('.box table')).map(t => {
+        const box = t.closest('.box'), clip = t.closest('.scroll-x') || t, s = getComputedStyle(box);
+        return {table: t.getBoundingClientRect().right, clip: clip.getBoundingClientRect().right,
+                inner: box.getBoundingClientRect().right - parseFloat(s.paddingRight) - parseFloat(s.borderRightWidth),
+                scrolls: getComputedStyle(clip).overflowX, cls: t.className};
+    })""")
+    assert {"kinds", "patients"} <= {b["cls"] for b in boxes}
+    for b in boxes:  # each fits its box, or scrolls inside it
+        assert b["clip"] <= b["inner"] + 0.5, b
+        assert b["table"] <= b["inner"] + 0.5 or b["scrolls"] == "auto", b
+    for b in boxes:
+        if b["cls"] in ("kinds", "patients"):
+            assert b["table"] <= b["inner"] + 0.5, b  # these two fit outright
+    assert name[:20] in page.locator("table.patients td").first.text_content()
+
+
+def test_rule_evidence_is_highlighted_over_learned_wording_it_overlaps(tmp_path: Path) -> None:
+    """The first span by start used to win, so a learned phrase starting earlier hid "bed 7" and "52M"."""
+    from reports.island import segments
+
+    text = "52M in bed 7 came in at 3am, what a night"
+    learned = "wording typical of patient reference in the examples backscroll learned from"
+    at = text.index
+    ev = (Evidence("patient_reference", at("in bed"), at("in bed") + 6, "in bed", learned),
+          Evidence("patient_reference", at("bed 7"), at("bed 7") + 5, "bed 7", "a bed or room number"),
+          Evidence("venting", 0, 6, "52M in", learned.replace("patient reference", "venting")),
+          Evidence("patient_reference", 0, 3, "52M", "age and sex in clinical shorthand"),
+          Evidence("patient_reference", at("came in"), at("came in") + 7, "came in", "describes an encounter"),
+          Evidence("patient_reference", at("3am, what"), at("3am, what") + 9, "3am, what", learned),
+          Evidence("patient_reference", at("night"), at("night") + 5, "night", learned))
+    f = finding("1", text, evidence=ev)
+    marked = [s[0] for s in segments(f) if not isinstance(s, str)]
+    assert marked == ["52M", "bed 7", "came in", "3am, what", "night"]  # learned wording stays where no rule is
+    path = tmp_path / "report.html"
+    write_html(result_of(f), path)
+    (rec,) = json.loads(island(path.read_text()))["items"]
+    assert "".join(s if isinstance(s, str) else s[0] for s in rec["t"]) == text
+    assert [s[0] for s in rec["t"] if not isinstance(s, str)] == marked
+    assert [w[0] for w in rec["w"]] == [e.text for e in ev]  # the evidence list keeps every span
+
+
+def test_printing_keeps_colours_unfolds_sections_and_keeps_headings_with_their_items(browser: Any, tmp_path: Path) -> None:
+    """Printed with default settings, tags went pale and legend swatches vanished, the account-level steps
+    stayed folded away, and the items' heading could end a page alone."""
+    path = tmp_path / "report.html"
+    write_html(many_items(3), path, redacted=True)
+    page = open_page(browser, path, width=800, height=1100)
+    folded = "Array.from(document.querySelectorAll('details')).filter(d => !d.closest('[hidden]')).map(d => d.open)"
+    assert page.evaluate(folded) == [False, False]  # account-level steps, files read
+    page.evaluate("document.querySelectorAll('details')[1].open = true")  # the user opened 'Files read'
+    page.evaluate(f"window.printed = []; addEventListener('beforeprint', () => printed.push({folded}))")  # runs after the page's own
+    page.pdf(path=str(tmp_path / "report.pdf"))  # a real print: fires beforeprint and afterprint
+    assert page.evaluate("printed") == [[True, True]]
+    assert page.evaluate(folded) == [False, True]  # folded again as the user left them
+    page.emulate_media(media="print")
+    adjust = "e => { const s = getComputedStyle(e); return s.printColorAdjust || s.webkitPrintColorAdjust; }"
+    for sel in ("#list .tag", ".legend .swatch", "#list mark", ".redacted-badge"):
+        assert page.locator(sel).first.evaluate(adjust) == "exact", sel
+    assert page.locator("#items-h").evaluate("h => getComputedStyle(h).breakAfter") == "avoid"
+    assert page.locator(".account h3").first.evaluate("h => getComputedStyle(h).breakAfter") == "avoid"
+
+
+def test_your_decisions_counts_follow_decisions_made_in_the_page(browser: Any, tmp_path: Path) -> None:
+    """The static page's 'Your decisions' box kept the database's numbers while the user decided."""
+    from audit.state import Decision
+
+    result = many_items(4)
+    kept = result.findings[3]
+    kept.decision = "keep"  # as write_all gets them: stored decisions already on the findings
+    path = tmp_path / "report.html"
+    write_html(result, path, {kept.item.key: Decision(kept.item.key, "keep", "2024-01-01T00:00:00Z", "cli")})
+    page = open_page(browser, path)
+    counts = "['delete', 'lock', 'keep', 'not_a_problem'].map(s => +document.getElementById('count-' + s).textContent)"
+    assert page.evaluate(counts) == [0, 0, 1, 0]
+    page.evaluate("document.querySelector('#list article').focus()")
+    page.keyboard.press("1")  # delete, and on to the next
+    page.keyboard.press("1")
+    assert page.evaluate(counts) == [2, 0, 1, 0]
+    page.locator(f'#list article[data-key="{kept.item.key}"] button.d-lock').click()  # the stored keep becomes lock
+    assert page.evaluate(counts) == [2, 1, 0, 0]
+    page.keyboard.press("0")  # undo: no decision on the page; the stored keep is overridden by "none"
+    assert page.evaluate(counts) == [2, 0, 0, 0]
+    page.reload()  # kept in the browser's storage
+    assert page.evaluate(counts) == [2, 0, 0, 0]
+    assert "2 of 4 decided" in page.inner_text("#progress")

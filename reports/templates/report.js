@@ -46,6 +46,33 @@
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
   }
+  // Bidi controls in untrusted text are shown as markers, not applied: an unterminated U+202E
+  // would draw the rest of a post backwards. Only the drawing changes; the data and its offsets
+  // do not. _bidi.html marks the same characters for the server-drawn pages.
+  var BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+  var BIDI_NAMES = {
+    '\u202A': ['LRE', 'left-to-right embedding'], '\u202B': ['RLE', 'right-to-left embedding'],
+    '\u202C': ['PDF', 'pop directional formatting'], '\u202D': ['LRO', 'left-to-right override'],
+    '\u202E': ['RLO', 'right-to-left override'], '\u2066': ['LRI', 'left-to-right isolate'],
+    '\u2067': ['RLI', 'right-to-left isolate'], '\u2068': ['FSI', 'first strong isolate'],
+    '\u2069': ['PDI', 'pop directional isolate'], '\u200E': ['LRM', 'left-to-right mark'],
+    '\u200F': ['RLM', 'right-to-left mark'], '\u061C': ['ALM', 'Arabic letter mark']
+  };
+  function addText(parent, s) {
+    var at = 0, m;
+    BIDI.lastIndex = 0;
+    while ((m = BIDI.exec(s)) !== null) {
+      if (m.index > at) parent.appendChild(document.createTextNode(s.slice(at, m.index)));
+      var name = BIDI_NAMES[m[0]], code = m[0].charCodeAt(0).toString(16).toUpperCase();
+      var marker = el('span', 'bidi', '\u27E8' + name[0] + '\u27E9');
+      marker.title = 'U+' + ('000' + code).slice(-4) + ' ' + name[1] + ' (shown, not applied)';
+      parent.appendChild(marker);
+      at = m.index + 1;
+    }
+    if (at < s.length) parent.appendChild(document.createTextNode(s.slice(at)));
+    return parent;
+  }
+  function isolated(tag, s) { return addText(document.createElement(tag), s); }
   function safeUrl(u) { return /^https?:\/\//i.test(u || '') ? u : null; }
   // Times carry their local offset: compared as instants, so the hour repeated when clocks go back sorts right.
   function moment(rec) {
@@ -73,7 +100,7 @@
     if (rec.d) time.setAttribute('datetime', rec.d);
     meta.appendChild(time);
     meta.appendChild(el('span', null, 'audience: ' + rec.a.replace(/_/g, ' ')));
-    if (rec.c) meta.appendChild(el('span', null, 'with ' + rec.c));
+    if (rec.c) { var with_ = el('span', null, 'with '); with_.appendChild(isolated('bdi', rec.c)); meta.appendChild(with_); }
     if (rec.l !== undefined) meta.appendChild(el('span', null, rec.l + ' likes'));
     if (rec.h !== undefined) meta.appendChild(el('span', null, rec.h + ' shares'));
     var url = safeUrl(rec.u);
@@ -84,9 +111,10 @@
     }
     art.appendChild(meta);
     var text = el('p', 'text');
+    text.dir = 'auto';
     rec.t.forEach(function (s) {
-      if (typeof s === 'string') { text.appendChild(document.createTextNode(s)); return; }
-      var m = el('mark', CATS[s[1]], s[0]);
+      if (typeof s === 'string') { addText(text, s); return; }
+      var m = addText(el('mark', CATS[s[1]]), s[0]);
       m.tabIndex = 0;
       m.title = REASONS[s[2]];
       m.dataset.reason = REASONS[s[2]];
@@ -101,7 +129,12 @@
       art.appendChild(why);
     }
     var ul = el('ul', 'why');
-    rec.w.forEach(function (w) { ul.appendChild(el('li', null, '“' + w[0] + '”: ' + REASONS[w[2]])); });
+    rec.w.forEach(function (w) {
+      var li = el('li', null, '“');
+      li.appendChild(isolated('bdi', w[0]));
+      li.appendChild(document.createTextNode('”: ' + REASONS[w[2]]));
+      ul.appendChild(li);
+    });
     art.appendChild(ul);
     if (rec.g) art.appendChild(renderMedia(rec.g));
     art.appendChild(el('div', 'scores', CATS.map(function (c, i) { return TITLES[i] + ' ' + rec.s[i].toFixed(2); }).join(' · ')));
@@ -260,16 +293,23 @@
     $('pager').hidden = !!all || pages() < 2;
   }
 
+  // "Your decisions" is drawn with the database's counts when the page was written (they cover
+  // items past the embedded ones too); each item decided otherwise here moves one count.
+  var STORED_COUNTS = {};
+  STATUSES.forEach(function (st) { var c = $('count-' + st); STORED_COUNTS[st] = c ? +c.textContent || 0 : 0; });
   function progress() {
-    var done = 0;
-    ITEMS.forEach(function (r) { if (decision(r)) done++; });
+    var done = 0, counts = {};
+    STATUSES.forEach(function (st) { counts[st] = STORED_COUNTS[st]; });
+    ITEMS.forEach(function (r) {
+      var now = decision(r), was = r.dc || null;
+      if (now) done++;
+      if (now === was) return;
+      if (was in counts) counts[was]--;
+      if (now in counts) counts[now]++;
+    });
     var n = unsaved();
     $('progress').textContent = done + ' of ' + ITEMS.length + ' decided' + (n ? ' · ' + n + ' not yet saved to the database' : '');
-    if (SERVED) {
-      var counts = {};
-      ITEMS.forEach(function (r) { var d = decision(r); if (d) counts[d] = (counts[d] || 0) + 1; });
-      STATUSES.forEach(function (st) { var c = $('count-' + st); if (c) c.textContent = counts[st] || 0; });
-    }
+    STATUSES.forEach(function (st) { var c = $('count-' + st); if (c) c.textContent = Math.max(0, counts[st]); });
   }
 
   function exportDecisions() {
@@ -306,8 +346,14 @@
     if (next >= arts.length && state.page < pages() - 1) { state.page++; draw(); move(1); return; }
     if (next < 0 && state.page > 0) { state.page--; draw(); move(-1); return; }
     next = Math.max(0, Math.min(arts.length - 1, next));
-    arts[next].focus();
-    arts[next].scrollIntoView({ block: 'nearest' });
+    arts[next].focus({ preventScroll: true });
+    reveal(arts[next]);
+  }
+  // Scroll an item into view below the sticky bar (the root's scroll-padding); one taller than the
+  // room left shows its top, where risk, action and category are.
+  function reveal(art) {
+    var pad = parseFloat(window.getComputedStyle(document.documentElement).scrollPaddingTop) || 0;
+    art.scrollIntoView({ block: art.getBoundingClientRect().height > window.innerHeight - pad ? 'start' : 'nearest' });
   }
   function byKey(art) {
     for (var i = 0; i < ITEMS.length; i++) if (ITEMS[i].k === art.dataset.key) return ITEMS[i];
@@ -351,7 +397,25 @@
     window.print();
     draw();
   });
+  // A printout shows what is folded away on screen (account-level steps, files read): closed
+  // sections open for printing, whichever way it starts, and close again after.
+  var unfolded = [];
+  window.addEventListener('beforeprint', function () {
+    unfolded = Array.prototype.filter.call(document.querySelectorAll('details:not([open])'), function (d) { return !d.closest('[hidden]'); });
+    unfolded.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener('afterprint', function () { unfolded.forEach(function (d) { d.open = false; }); unfolded = []; });
   ['filters', 'toolbar', 'keys'].forEach(function (id) { $(id).hidden = false; });
+  // The CSS keeps what scrolls into view below the filter bar while the bar sticks to the top.
+  // Set through the CSSOM, which the page's style-src does not restrict.
+  function barHeight() {
+    var bar = $('filters');
+    var h = window.getComputedStyle(bar).position === 'sticky' ? Math.ceil(bar.getBoundingClientRect().height) : 0;
+    document.documentElement.style.setProperty('--bar', h + 'px');
+  }
+  barHeight();
+  window.addEventListener('resize', barHeight);
+  if (window.ResizeObserver) new window.ResizeObserver(barHeight).observe($('filters'));
   if (SERVED) {
     $('export').hidden = true;
     load().then(function () { apply(false); progress(); });
