@@ -10,6 +10,7 @@ import errno
 import json
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -153,7 +154,7 @@ def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
         return
     flagged = sum(1 for f in result.findings if f.verdict.flags)
     problems = sum(n for _, _, n in unreadable(result))
-    click.echo(f"Read {_count(len(result.findings), 'item')}; {flagged} flagged.", err=True)
+    click.echo(f"Read {_count(len(result.findings), 'item')}; {flagged} flagged{_todo(result.findings)}.", err=True)
     if problems:
         click.echo(f"{_count(problems, 'record or file', 'records or files')} could not be read; the report lists them.", err=True)
     if not result.findings:
@@ -164,6 +165,16 @@ def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
     click.echo(f"Report: {paths['report']}", err=True)
     if "redacted" in paths:
         click.echo(f"Redacted report: {paths['redacted']}", err=True)
+
+
+def _todo(findings: list[Any]) -> str:
+    """What the checklist lists, counted as it counts: borderline items and photo findings have no flag but are listed."""
+    from reports.checklist import GROUP_TITLES, todo_action
+
+    counts = Counter(todo_action(f) for f in findings)
+    words = {"delete": "to delete", "lock": "to lock", "review": "to look at again"}
+    parts = [f"{counts[a]} {words[a]}" for a in GROUP_TITLES if counts[a]]
+    return f"; checklist: {', '.join(parts)}" if parts else ""
 
 
 @dataclass(frozen=True, slots=True)

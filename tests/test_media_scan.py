@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
@@ -14,18 +15,24 @@ pytest.importorskip("PIL", reason="media analysis needs Pillow: pip install -e '
 import media_images as draw
 
 from audit.cli import cli
+from audit.media import ocr as ocr_mod
 
 WORK = (51.50740, -0.12780)
 
 
 def scan(tmp_path, files, *args):
     tmp_path.mkdir(parents=True, exist_ok=True)
-    export = draw.x_export(tmp_path / "x.zip", files)
+    out, rows, _ = scan_export(tmp_path, draw.x_export(tmp_path / "x.zip", files), *args)
+    return out, rows
+
+
+def scan_export(tmp_path, export, *args):
+    """(output folder, findings.jsonl items by key, what the command printed)."""
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["scan", str(export), "--out", str(out), "-q", *args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in (out / "findings.jsonl").read_text().splitlines()]
-    return out, {r["key"]: r for r in rows if r["type"] == "item"}
+    return out, {r["key"]: r for r in rows if r["type"] == "item"}, result.output
 
 
 def island(page: str) -> dict:
@@ -76,3 +83,53 @@ def test_bad_workplace_location_is_a_usage_error(tmp_path, bad):
     assert result.exit_code == 2
     assert "LAT,LON" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def by_text(rows: dict, start: str) -> dict:
+    (row,) = [r for r in rows.values() if r["text"].startswith(start)]
+    return row
+
+
+def test_a_photo_taken_at_work_at_night_puts_the_post_in_the_report_and_the_checklist(tmp_path):
+    # Meta keeps the place and time in its JSON only: neither finding has anything to strip from the file,
+    # and both once left the post at risk 70 marked "keep", out of the report and the checklist.
+    night = int(datetime(2024, 3, 5, 3, 5, tzinfo=UTC).timestamp())
+    at_work = {"latitude": WORK[0] + 0.0003, "longitude": WORK[1]}
+    export = draw.fb_export(tmp_path / "fb.zip", {
+        "h1.jpg": ("survived another night shift", draw.jpeg(draw.holiday(8)), {"taken_timestamp": night, **at_work}),
+        "h2.jpg": ("great coffee", draw.jpeg(draw.holiday(9)), at_work),
+        "h3.jpg": ("sunset", draw.jpeg(draw.holiday(10)), {}),
+    })
+    out, rows, printed = scan_export(tmp_path, export, "--media", "--no-ocr", "--timezone", "UTC",
+                                     "--workplace-location", f"{WORK[0]},{WORK[1]},300")
+    night_shift, coffee, sunset = by_text(rows, "survived"), by_text(rows, "great coffee"), by_text(rows, "sunset")
+    assert night_shift["risk"] >= 70 and night_shift["action"] == "delete"
+    assert coffee["action"] == "review" and sunset["action"] == "keep"
+    assert "photo: taken 33 m from your workplace" in coffee["summary"]
+    shown = {r["k"] for r in island((out / "report.html").read_text())["items"]}
+    assert {night_shift["key"], coffee["key"]} <= shown and sunset["key"] not in shown
+    checklist = (out / "checklist.md").read_text()
+    assert night_shift["key"] in checklist and coffee["key"] in checklist and sunset["key"] not in checklist
+    assert "Photo: check what it shows before keeping (taken 33 m from your workplace" in checklist
+    assert "0 flagged; checklist: 1 to delete, 1 to look at again." in printed
+
+
+def test_a_photo_showing_patient_details_flags_the_post_as_a_patient_reference(tmp_path, monkeypatch):
+    # OCR is faked so the test needs no Tesseract: the text is what it reads off draw.chart_screenshot().
+    chart = "Patient Chart\nName: Lopez, Maria\nDOB: 03/14/1958 MRN 4402913\nDx: NSTEMI"
+    monkeypatch.setattr(ocr_mod, "read_text", lambda img, **kwargs: ocr_mod.OcrResult(chart, 10, 0.8))
+    files = {"1": ("coffee break", draw.jpeg(draw.chart_screenshot())), "2": ("coffee break", draw.jpeg(draw.holiday(2)))}
+    out, rows, printed = scan_export(tmp_path, draw.x_export(tmp_path / "x.zip", files), "--media")
+    row = rows["x:1"]
+    assert row["flags"] == ["patient_reference"] and row["action"] == "delete" and row["risk"] >= 70
+    assert row["scores"]["patient_reference"] >= 0.7
+    photo = [e for e in row["evidence"] if e["reason"].startswith("text in the photo: ")]
+    assert {e["reason"] for e in photo} >= {"text in the photo: a date of birth (DOB: 03/14/1958)",
+                                            "text in the photo: a record or account number (MRN 4402913)"}
+    assert all(e["start"] == e["end"] == 0 and e["text"] == "" for e in photo)  # no span in the post's own words
+    assert rows["x:2"]["flags"] == [] and rows["x:2"]["action"] == "keep"
+    assert "Read 2 items; 1 flagged; checklist: 1 to delete." in printed
+    checklist = (out / "checklist.md").read_text()
+    line = next(ln for ln in checklist.splitlines() if "`x:1`" in ln)
+    assert line.startswith("- [ ] **delete**") and "Patient reference" in line
+    assert "Maria" not in checklist  # the summary names what was read, not the name read

@@ -26,7 +26,7 @@ from audit.archive import Archive, MemberError
 from audit.media import metadata as meta
 from audit.media import ocr as ocr_mod
 from audit.media import screen, video
-from audit.media.findings import ACTIONS, CROP, DELETE, STRIP_LOCATION, FileResult, MediaFinding, Metadata, Screen
+from audit.media.findings import ACTIONS, CHECK, CROP, DELETE, STRIP_LOCATION, FileResult, MediaFinding, Metadata, Screen
 from audit.model import Evidence, Item, Media, Place, Verdict
 
 Progress = Callable[[str, int, int | None], None]
@@ -321,16 +321,16 @@ def judge(scan: _Scan, ocr_verdict: Verdict | None, places: list[tuple[str, floa
             if dist <= radius:
                 where = "the file's GPS" if md.gps_in_file else "the export's record of it"
                 reason = f"taken {dist:,.0f} m from {name} (by {where})" + (f"; {clinical}" if clinical else "")
-                found.append((_meta_ev(reason, 0.6 if clinical else 0.35), 65 if clinical else 40, None))
+                found.append((_meta_ev(reason, 0.6 if clinical else 0.35), 65 if clinical else 40, CHECK))
                 break
     if md.taken_at is not None and clinical and _night(md.taken_at.hour, limits.shift_hours):
         clock = md.taken_at.strftime("%H:%M") + ("" if md.local_time else " (time as the export records it, which may be UTC)")
-        found.append((_meta_ev(f"taken at {clock}, a night-shift hour; {clinical}", 0.4), 45, None))
+        found.append((_meta_ev(f"taken at {clock}, a night-shift hour; {clinical}", 0.4), 45, CHECK))
     region = max(scan.screen.coverage if scan.screen else 0.0, scan.ocr.region if scan.ocr else 0.0)
     text_action = DELETE if region >= 0.5 else CROP
     if scan.screen and scan.screen.kind == "monitor":
         found.append((_meta_ev(f"the photo shows a patient monitor: {scan.screen.reason}", 0.4), 50, text_action))
-    text_ev = _text_evidence(scan, ocr_verdict)
+    text_ev, shows = _text_evidence(scan, ocr_verdict)
     if text_ev:
         kinds = {e.reason.split("(")[0] for e in text_ev}
         risk = max(70 if len(kinds) >= 2 else 55, ocr_verdict.risk if ocr_verdict and ocr_verdict.flags else 0)
@@ -346,21 +346,26 @@ def judge(scan: _Scan, ocr_verdict: Verdict | None, places: list[tuple[str, floa
     return FileResult(uri=scan.media.uri, member=scan.member, kind=scan.kind, metadata=md, screen=scan.screen,
                       ocr_text=scan.ocr.text if scan.ocr else "", evidence=evidence, notes=notes,
                       thumbnail=scan.thumbnail if evidence or (scan.screen and scan.screen.send_to_ocr) else None,
-                      action=action, risk=risk, seconds=scan.seconds)
+                      action=action, risk=risk, seconds=scan.seconds, shows=shows)
 
 
-def _text_evidence(scan: _Scan, verdict: Verdict | None) -> list[Evidence]:
-    """Photo-specific clues plus the classifier's own evidence on the OCR text, spans into `ocr_text`."""
+def _text_evidence(scan: _Scan, verdict: Verdict | None) -> tuple[list[Evidence], tuple[Evidence, ...]]:
+    """Photo-specific clues plus the classifier's own evidence on the OCR text, spans into `ocr_text`;
+    then the part that flags the item: the identifiers, and the evidence for categories the classifier flags."""
     if not scan.ocr or not scan.ocr.text:
-        return []
+        return [], ()
     found = ocr_mod.photo_evidence(scan.ocr.text)
     taken = [(e.start, e.end) for e in found]
+    shows = list(found)
     for ev in verdict.evidence if verdict else ():
         # "rn" is a nurse on a whiteboard, not "right now": timing cues describe posts, not photos.
         if len(ev.text) <= 2 or ev.reason.startswith("posted while") or any(s < ev.end and ev.start < e for s, e in taken):
             continue
-        found.append(replace(ev, reason=f"text in the photo: {ev.text} ({ev.reason})"))
-    return sorted(found, key=lambda e: e.start)
+        # The words read come last: the summary keeps what precedes " (", and a name must not reach it.
+        found.append(replace(ev, reason=f"text in the photo: {ev.reason} ({ev.text})"))
+        if verdict is not None and ev.category in verdict.flags:
+            shows.append(found[-1])
+    return sorted(found, key=lambda e: e.start), tuple(sorted(shows, key=lambda e: e.start))
 
 
 def _meta_ev(reason: str, weight: float) -> Evidence:

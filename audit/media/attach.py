@@ -14,10 +14,13 @@ from audit.classifier import load_classifier
 from audit.context import Context
 from audit.media.analyse import analyse_media
 from audit.media.findings import MediaFinding
+from audit.model import CATEGORIES, Finding
 from audit.pipeline import ScanResult, risk_order
-from audit.triage import DELETE_AT
+from audit.triage import recommend
 
 Progress = Callable[[str, int, int | None], None]
+# How strong an action is: what a photo gives away can only make an item's action stronger.
+STRENGTH = {"keep": 0, "review": 1, "lock": 2, "delete": 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,7 @@ def attach_media(
     workplace_location: tuple[float, float, float] | None = None,
     progress: Progress | None = None,
 ) -> MediaSummary:
-    """Analyse every item's photos and videos; raise risk and action where they give something away."""
+    """Analyse every item's photos and videos; raise risk, flags and action where they give something away."""
     classifier = load_classifier(context)
     found: dict[str, MediaFinding] = {}
     for account in result.accounts:
@@ -49,13 +52,8 @@ def attach_media(
                                        verdicts={f.item.key: f.verdict for f in mine}))
     for f in result.findings:
         media = found.get(f.item.key)
-        if media is None:
-            continue
-        f.media = media
-        if media.risk > f.verdict.risk:
-            f.verdict = replace(f.verdict, risk=media.risk, summary=f.verdict.summary or media.summary)
-        if media.action and f.action in ("keep", "lock"):
-            f.action = "delete" if media.risk >= DELETE_AT else "review"
+        if media is not None:
+            fold(f, media)
     result.findings.sort(key=risk_order)
     notes = tuple(sorted({n.split(": ", 1)[-1] for m in found.values() for n in m.notes}))
     return MediaSummary(
@@ -64,3 +62,27 @@ def attach_media(
         flagged=sum(1 for m in found.values() if m.evidence),
         notes=notes,
     )
+
+
+def fold(f: Finding, media: MediaFinding) -> None:
+    """Put what the photos give away into the item's verdict and action, as if the post's words had said it.
+
+    A picture showing a patient's details flags the item for it, with that evidence (span-less: it points
+    into no post text), and the action follows the same rule as for text; anything a photo gives away
+    (where, when, a screen) makes the item at least one to look at again, so no finding is left out of
+    the report and the checklist.
+    """
+    f.media = media
+    if not media.evidence:
+        return
+    v = f.verdict
+    scores = dict(v.scores)
+    for category in media.flags:
+        scores[category] = max(scores.get(category, 0.0), media.risk / 100)
+    shown = tuple(replace(e, start=0, end=0, text="") for e in media.shows)
+    summary = v.summary if media.summary in v.summary else "; ".join(p for p in (v.summary, f"photo: {media.summary}") if p)
+    f.verdict = replace(v, flags=tuple(c for c in CATEGORIES if c in v.flags or c in media.flags), scores=scores,
+                        risk=max(v.risk, media.risk), evidence=v.evidence + shown, summary=summary)
+    wanted = max(recommend(f.item, f.verdict), "review", key=STRENGTH.__getitem__)
+    if STRENGTH[wanted] > STRENGTH.get(f.action, 0):
+        f.action = wanted
