@@ -169,6 +169,28 @@ def x_export(dest: Path, media: dict[str, tuple[str, bytes]], *, stored: bool = 
     return dest
 
 
+def x_archive(dest: Path, tweets: dict[str, list[tuple[str, str]]], files: dict[str, bytes],
+              messages: dict[str, str] | None = None) -> Path:
+    """An X archive as X writes it: {tweet id: [(media url name, type)]}, {message id: ton.twitter.com url},
+    and the files, named `data/tweets_media/<tweet id>-<name>` or `data/direct_messages_media/<message id>-<name>`."""
+    records = []
+    for tid, media in tweets.items():
+        ms = [{"media_url_https": f"https://pbs.twimg.com/media/{name}", "type": kind, "url": "https://t.co/x"} for name, kind in media]
+        records.append({"tweet": {"id_str": tid, "full_text": f"post {tid}", "created_at": "Tue Mar 05 22:14:00 +0000 2024",
+                                  "entities": {"media": ms[:1]}, "extended_entities": {"media": ms}}})
+    conversation = [{"messageCreate": {"id": mid, "senderId": "111", "recipientId": "222", "text": f"message {mid}",
+                                       "createdAt": "2024-03-05T22:14:00.000Z", "mediaUrls": [url]}}
+                    for mid, url in (messages or {}).items()]
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("data/account.js", 'window.YTD.account.part0 = [{"account":{"accountId":"111","username":"drtest"}}]')
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = " + json.dumps(records))
+        zf.writestr("data/direct-messages.js", "window.YTD.direct_messages.part0 = "
+                    + json.dumps([{"dmConversation": {"conversationId": "111-222", "messages": conversation}}]))
+        for path, data in files.items():
+            zf.writestr(path, data)
+    return dest
+
+
 FB_MEDIA = "your_facebook_activity/posts/media/Mobileuploads_1/"
 
 

@@ -311,6 +311,68 @@ def test_x_video_uri_names_its_poster_but_the_file_is_the_mp4():
     assert resolver.find("data/tweets_media/57-none.jpg") is None
 
 
+def test_a_name_in_several_folders_is_matched_only_under_the_same_path():
+    resolver = analyse_mod.Resolver(["dana-2024/posts/media/A/1.jpg", "dana-2024/posts/media/B/1.jpg", "dana-2024/posts/media/B/2.jpg"])
+    assert resolver.find("posts/media/A/1.jpg") == "dana-2024/posts/media/A/1.jpg"  # a wrapping folder
+    assert resolver.find("posts/media/C/2.jpg") == "dana-2024/posts/media/B/2.jpg"  # one file of that name: a moved part
+    (found,) = resolver.resolve([Media(uri="posts/media/C/1.jpg")])
+    assert found.member is None and found.note.startswith("file not matched: 2 files in the export have its name")
+
+
+def imported(zip_path: Path) -> list[Item]:
+    """The items the real importer makes of an export, media uris as it writes them."""
+    import importers
+
+    with Archive([zip_path]) as archive:
+        importer, found = importers.choose(archive)
+        return [e for e in importer.iter_events(archive, found) if isinstance(e, Item)]
+
+
+def analysed(zip_path: Path) -> dict[str, tuple[tuple[str | None, tuple[str, ...]], ...]]:
+    """{item text: ((member, notes) per media file)} for every item with media."""
+    items = imported(zip_path)
+    with Archive([zip_path]) as archive:
+        result = analyse_media(archive, items, ocr=False, classifier=QuietClassifier())
+    return {i.text: tuple((f.member, f.notes) for f in result[i.key].files) for i in items if i.key in result}
+
+
+def test_a_missing_facebook_photo_is_not_matched_to_another_albums_file(tmp_path):
+    # Only the first IMG-* and VID-* files are in the export; the other two posts' files were left out of it.
+    board, clip = draw.jpeg(draw.whiteboard()), b"\x00\x00\x00\x18ftypmp42"
+    export = draw.fb_export(tmp_path / "fb.zip", {
+        "IMG-20231201-WA0001.jpg": ("team", board, {}),
+        "IMG-20240101-WA0002.jpg": ("missing photo", None, {}),
+        "VID-20231225-WA0009.mp4": ("holiday video", clip, {}),
+        "VID-20240101-WA0003.mp4": ("missing video", None, {}),
+    })
+    found = analysed(export)
+    assert found["team"][0][0] == draw.FB_MEDIA + "IMG-20231201-WA0001.jpg"
+    assert found["holiday video"][0][0] == draw.FB_MEDIA + "VID-20231225-WA0009.mp4"
+    for text in ("missing photo", "missing video"):
+        ((member, notes),) = found[text]
+        assert member is None and notes[0].startswith("file not in the export"), (text, member)
+
+
+def test_x_media_are_matched_only_where_nothing_else_could_be_meant(tmp_path):
+    board, holiday, clip = draw.jpeg(draw.whiteboard()), draw.jpeg(draw.holiday(1)), b"\x00\x00\x00\x18ftypmp42"
+    tweets = {"7001": [("POSTERaa.jpg", "video")],  # a video's uri names its poster, the file is the .mp4
+              "7002": [("Aphoto.jpg", "photo"), ("Bphoto.jpg", "photo")],  # B is not in the archive
+              "7004": [("P1.jpg", "video"), ("P2.jpg", "video")]}  # two videos, nothing says which file is which
+    messages = {"8101": "https://ton.twitter.com/dm/8101/5558101/SameHash.jpg",  # one picture sent twice
+                "8102": "https://ton.twitter.com/dm/8102/5558102/SameHash.jpg"}
+    files = {"data/tweets_media/7001-VIDxyz.mp4": clip, "data/tweets_media/7002-Aphoto.jpg": board,
+             "data/tweets_media/7004-V1first.mp4": clip, "data/tweets_media/7004-V2second.mp4": clip,
+             "data/direct_messages_media/8101-SameHash.jpg": board, "data/direct_messages_media/8102-SameHash.jpg": holiday}
+    found = analysed(draw.x_archive(tmp_path / "x.zip", tweets, files, messages))
+    assert found["post 7001"][0][0] == "data/tweets_media/7001-VIDxyz.mp4"
+    (a, _), (b, b_notes) = found["post 7002"]
+    assert a == "data/tweets_media/7002-Aphoto.jpg" and b is None and b_notes[0].startswith("file not in the export")
+    for member, notes in found["post 7004"]:
+        assert member is None and notes[0].startswith("file not matched: this post has 2 videos"), notes
+    assert found["message 8101"][0][0] == "data/direct_messages_media/8101-SameHash.jpg"
+    assert found["message 8102"][0][0] == "data/direct_messages_media/8102-SameHash.jpg"
+
+
 # report material
 
 

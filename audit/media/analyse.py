@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from PIL import Image, ImageOps
 
@@ -97,8 +97,8 @@ def analyse_media(
     done = 0
     for item in with_media:
         scans[item.key] = []
-        for media in item.media:
-            scans[item.key].append(scan_file(archive, resolver, media, ocr=ocr, limits=limits))
+        for media, found in zip(item.media, resolver.resolve(item.media), strict=True):
+            scans[item.key].append(scan_file(archive, found, media, ocr=ocr, limits=limits))
             done += 1
             if progress:
                 progress("media", done, total)
@@ -113,52 +113,112 @@ def analyse_media(
     return out
 
 
-class Resolver:
-    """Finds the archive member a media uri names, across export layouts.
+_X_FILE = re.compile(r"(\d+)-(.+)")  # X stores media as <tweet or message id>-<name>
+_X_TWEET_URI = re.compile(r"(?:^|/)tweets_media/(\d+)-[^/]+$")  # what the X importer makes of a tweet's media
+_X_DM_URI = re.compile(r"(?:^|/)dm/(\d+)/(?:[^/]+/)*([^/]+)$")  # ton.twitter.com/dm/<message id>/<media id>/<name>
+MISSING = "file not in the export (the export may leave media out, or it is in another part)"
 
-    Exact path first; then the same file name anywhere (a Meta export split in
-    parts, or a wrapping folder); then X's `<tweet id>-<name>` files, where a
-    video's uri names its poster image but the file is the `.mp4`.
+
+class Resolved(NamedTuple):
+    member: str | None
+    note: str | None = None  # why there is no member
+
+
+class Resolver:
+    """Finds the archive member a media uri names, across export layouts; never a file that may be another's.
+
+    Exact path first; then X's `<message id>-<name>` for a message's media; then
+    the same file name in one place only (a Meta export split in parts, or a
+    wrapping folder); then, for a tweet, its one remaining `<tweet id>-*` file:
+    a video's uri names its poster image but the file is the `.mp4`. Where two
+    files could be the one meant, none is taken: a photo read for the wrong post
+    is worse than one not read, and the note says why.
     """
 
     def __init__(self, names: Iterable[str]) -> None:
         self.names = set(names)
         self.by_base: dict[str, list[str]] = {}
+        self.by_x_name: dict[str, list[str]] = {}
         self.by_prefix: dict[str, list[str]] = {}
         for name in self.names:
             base = PurePosixPath(name).name
             self.by_base.setdefault(base.lower(), []).append(name)
-            if "-" in base:
-                self.by_prefix.setdefault(base.split("-", 1)[0], []).append(name)
-                self.by_base.setdefault(base.split("-", 1)[1].lower(), []).append(name)
+            m = _X_FILE.fullmatch(base)
+            if m:
+                self.by_prefix.setdefault(m.group(1), []).append(name)
+                self.by_x_name.setdefault(m.group(2).lower(), []).append(name)
 
     def find(self, uri: str, kind: str = "photo") -> str | None:
-        path = re.sub(r"^[a-z]+://[^/]+/", "", uri.strip()).lstrip("./").split("?", 1)[0]
+        return self.resolve([Media(uri=uri, kind=kind)])[0].member
+
+    def resolve(self, media: Sequence[Media]) -> list[Resolved]:
+        """One item's media, in order; a file goes to one of them at most."""
+        found = [self._direct(m.uri) for m in media]
+        claimed = {r.member for r in found if r.member}
+        pending: dict[str, list[int]] = {}
+        for i, m in enumerate(media):
+            x = _X_TWEET_URI.search(_path(m.uri)) if found[i].member is None and found[i].note is None else None
+            if x:
+                pending.setdefault(x.group(1), []).append(i)
+        for tweet, indexes in pending.items():
+            left = sorted(n for n in self.by_prefix.get(tweet, []) if n not in claimed)
+            videos = [i for i in indexes if media[i].kind in ("video", "animated_gif")]
+            photos = [i for i in indexes if i not in videos]
+            video_files = [n for n in left if n.lower().endswith(VIDEO_SUFFIXES)]
+            if len(videos) == 1 and len(video_files) == 1:
+                found[videos[0]] = Resolved(video_files[0])
+                left.remove(video_files[0])
+            elif videos and video_files:
+                note = (f"file not matched: this post has {len(videos)} videos and the export {len(video_files)} video files "
+                        "for it, and nothing says which is which")
+                for i in videos:
+                    found[i] = Resolved(None, note)
+                left = [n for n in left if n not in video_files]
+            if len(photos) == 1 and len(left) == 1 and not any(found[i].member is None and found[i].note is None for i in videos):
+                found[photos[0]] = Resolved(left[0])
+        return [r if r.member or r.note else Resolved(None, MISSING) for r in found]
+
+    def _direct(self, uri: str) -> Resolved:
+        """The member this uri names by itself, or a note when several files could be it."""
+        path = _path(uri)
         if path in self.names:
-            return path
+            return Resolved(path)
         base = PurePosixPath(path).name
+        dm = _X_DM_URI.search(path)
+        if dm:
+            same = self.by_base.get(f"{dm.group(1)}-{dm.group(2)}".lower(), [])
+            if len(same) == 1:
+                return Resolved(same[0])
         candidates = self.by_base.get(base.lower(), [])
         if len(candidates) == 1:
-            return candidates[0]
-        if "-" in base:  # X: data/tweets_media/<id>-<poster>.jpg names a video stored as <id>-<other>.mp4
-            siblings = sorted(self.by_prefix.get(base.split("-", 1)[0], []))
-            videos = [n for n in siblings if n.lower().endswith(VIDEO_SUFFIXES)]
-            if kind in ("video", "animated_gif") and videos:
-                return videos[0]
-            if len(siblings) == 1:
-                return siblings[0]
-        return None
+            return Resolved(candidates[0])
+        if candidates:  # the same name in several places: only the one at the end of the same path
+            same_path = [n for n in candidates if n.endswith("/" + path)]
+            if len(same_path) == 1:
+                return Resolved(same_path[0])
+            return Resolved(None, f"file not matched: {len(candidates)} files in the export have its name, and nothing says which")
+        named = self.by_x_name.get(base.lower(), [])
+        if len(named) == 1:  # an X message's media whose uri has no message id
+            return Resolved(named[0])
+        if len(named) > 1 and not _X_TWEET_URI.search(path):
+            return Resolved(None, f"file not matched: {len(named)} files in the export have its name, and nothing says which")
+        return Resolved(None)
 
 
-def scan_file(archive: Archive, resolver: Resolver, media: Media, *, ocr: bool, limits: Limits) -> _Scan:
+def _path(uri: str) -> str:
+    """A uri as a path inside the export: scheme and host gone, no leading ./ or query."""
+    return re.sub(r"^[a-z]+://[^/]+/", "", uri.strip()).lstrip("./").split("?", 1)[0]
+
+
+def scan_file(archive: Archive, found: Resolved, media: Media, *, ocr: bool, limits: Limits) -> _Scan:
     """Read one file within its budget; every failure becomes a note on the scan."""
     started = time.perf_counter()
-    member = resolver.find(media.uri, media.kind)
+    member = found.member
     suffix = PurePosixPath(member or media.uri).suffix.lower()
     kind = "video" if suffix in VIDEO_SUFFIXES or media.kind in ("video", "animated_gif") else "photo"
     scan = _Scan(media, member, kind, meta.merge(Metadata(), media))
     if member is None:
-        scan.notes.append("file not in the export (the export may leave media out, or it is in another part)")
+        scan.notes.append(found.note or MISSING)
     elif suffix in UNSUPPORTED:
         scan.notes.append(f"not analysed: {UNSUPPORTED[suffix]}")
     elif kind == "video":
