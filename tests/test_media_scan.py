@@ -133,3 +133,18 @@ def test_a_photo_showing_patient_details_flags_the_post_as_a_patient_reference(t
     line = next(ln for ln in checklist.splitlines() if "`x:1`" in ln)
     assert line.startswith("- [ ] **delete**") and "Patient reference" in line
     assert "Maria" not in checklist  # the summary names what was read, not the name read
+
+
+def test_facebook_photo_times_are_read_in_the_scans_time_zone(tmp_path):
+    # Meta's taken_timestamp is a Unix time: 20:30 UTC is 14:30 in Chicago, an afternoon; 12:30 UTC is 06:30 there.
+    afternoon = int(datetime(2024, 3, 5, 20, 30, tzinfo=UTC).timestamp())
+    early = int(datetime(2024, 3, 6, 12, 30, tzinfo=UTC).timestamp())
+    export = draw.fb_export(tmp_path / "fb.zip", {
+        "f1.jpg": ("after my shift, coffee", draw.jpeg(draw.holiday(8)), {"taken_timestamp": afternoon}),
+        "f2.jpg": ("end of my shift, coffee", draw.jpeg(draw.holiday(9)), {"taken_timestamp": early}),
+    })
+    out, rows, _ = scan_export(tmp_path, export, "--media", "--no-ocr", "--timezone", "America/Chicago")
+    records = {r["k"]: r for r in island((out / "report.html").read_text())["items"]}
+    assert by_text(rows, "after my shift")["key"] not in records  # 14:30 is no night-shift hour
+    (photo,) = records[by_text(rows, "end of my shift")["key"]]["g"]["f"]
+    assert photo["w"] == ["taken at 06:30, a night-shift hour; the post mentions “shift”"]

@@ -17,6 +17,8 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime, tzinfo
+from functools import partial
 from pathlib import PurePosixPath
 from typing import NamedTuple, Protocol
 
@@ -27,7 +29,7 @@ from audit.media import metadata as meta
 from audit.media import ocr as ocr_mod
 from audit.media import screen, video
 from audit.media.findings import ACTIONS, CHECK, CROP, DELETE, STRIP_LOCATION, FileResult, MediaFinding, Metadata, Screen
-from audit.model import Evidence, Item, Media, Place, Verdict
+from audit.model import Evidence, Item, Media, Place, Platform, Verdict
 
 Progress = Callable[[str, int, int | None], None]
 PATIENT = "patient_reference"
@@ -72,6 +74,7 @@ class _Scan:
     notes: list[str] = field(default_factory=list)
     thumbnail: str | None = None
     seconds: float = 0.0
+    to_local: Callable[[datetime], datetime] | None = None
 
 
 def analyse_media(
@@ -85,10 +88,13 @@ def analyse_media(
     progress: Progress | None = None,
     limits: Limits = Limits(),
     verdicts: Mapping[str, Verdict] | None = None,
+    zone: tzinfo | None = None,
 ) -> dict[str, MediaFinding]:
     """`{item.key: MediaFinding}` for every item that points to media; files are read once each, lazily.
 
-    `verdicts` are the scan's own verdicts by item key; items without one are classified here.
+    `verdicts` are the scan's own verdicts by item key; items without one are classified here. `zone` is
+    the scan's (`reports.clock.zone`; None is this computer's), in which Facebook's photo times,
+    Unix times, are read as hours of the day, as post times are.
     """
     with_media = [i for i in items if i.media]
     resolver = Resolver(archive.names())
@@ -97,8 +103,10 @@ def analyse_media(
     done = 0
     for item in with_media:
         scans[item.key] = []
+        # Instagram's photo time is the camera's EXIF clock copied into JSON, already a local hour.
+        to_local = partial(datetime.astimezone, tz=zone) if item.platform == Platform.FACEBOOK else None
         for media, found in zip(item.media, resolver.resolve(item.media), strict=True):
-            scans[item.key].append(scan_file(archive, found, media, ocr=ocr, limits=limits))
+            scans[item.key].append(scan_file(archive, found, media, ocr=ocr, limits=limits, to_local=to_local))
             done += 1
             if progress:
                 progress("media", done, total)
@@ -210,13 +218,17 @@ def _path(uri: str) -> str:
     return re.sub(r"^[a-z]+://[^/]+/", "", uri.strip()).lstrip("./").split("?", 1)[0]
 
 
-def scan_file(archive: Archive, found: Resolved, media: Media, *, ocr: bool, limits: Limits) -> _Scan:
-    """Read one file within its budget; every failure becomes a note on the scan."""
+def scan_file(archive: Archive, found: Resolved, media: Media, *, ocr: bool, limits: Limits,
+              to_local: Callable[[datetime], datetime] | None = None) -> _Scan:
+    """Read one file within its budget; every failure becomes a note on the scan.
+
+    `to_local` turns the export's photo time into the user's wall clock when the export records an instant.
+    """
     started = time.perf_counter()
     member = found.member
     suffix = PurePosixPath(member or media.uri).suffix.lower()
     kind = "video" if suffix in VIDEO_SUFFIXES or media.kind in ("video", "animated_gif") else "photo"
-    scan = _Scan(media, member, kind, meta.merge(Metadata(), media))
+    scan = _Scan(media, member, kind, meta.merge(Metadata(), media, to_local), to_local=to_local)
     if member is None:
         scan.notes.append(found.note or MISSING)
     elif suffix in UNSUPPORTED:
@@ -239,7 +251,7 @@ def _image(archive: Archive, member: str, scan: _Scan, *, ocr: bool, limits: Lim
     try:
         data = archive.read(member, limit=limits.max_image_bytes)
         full = _open(data, limits)
-        scan.metadata = meta.merge(meta.from_file(full.getexif()), scan.media)
+        scan.metadata = meta.merge(meta.from_file(full.getexif()), scan.media, scan.to_local)
         small = upright_small(full)
     except Image.UnidentifiedImageError:
         scan.notes.append("could not be read as an image (damaged, or a format Pillow does not know)")

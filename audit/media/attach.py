@@ -17,6 +17,7 @@ from audit.media.findings import MediaFinding
 from audit.model import CATEGORIES, Finding
 from audit.pipeline import ScanResult, risk_order
 from audit.triage import recommend
+from reports import clock
 
 Progress = Callable[[str, int, int | None], None]
 # How strong an action is: what a photo gives away can only make an item's action stronger.
@@ -49,7 +50,7 @@ def attach_media(
         with Archive(account.inputs) as archive:
             found.update(analyse_media(archive, [f.item for f in mine], ocr=ocr, classifier=classifier,
                                        workplace_location=workplace_location, progress=progress,
-                                       verdicts={f.item.key: f.verdict for f in mine}))
+                                       verdicts={f.item.key: f.verdict for f in mine}, zone=clock.zone(result)))
     for f in result.findings:
         media = found.get(f.item.key)
         if media is not None:
