@@ -9,8 +9,12 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import sys
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -114,8 +118,55 @@ def cli() -> None:
     """
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP, raised where the scan is so every `with` block cleans up; a BaseException, so the
+    per-file `except Exception` of the media checks cannot swallow it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """End the scan on SIGTERM or SIGHUP (`kill`, a closed terminal, a logout) as Ctrl+C ends it: by an exception.
+
+    Killed by the signal's default action, the process left the private copy of a video it was reading
+    (up to 300 MB) in the temporary folder. Exit status is 128 + the signal, as a shell reports it.
+    """
+    if threading.current_thread() is not threading.main_thread():  # signal handlers can only be set there
+        yield
+        return
+    owner = os.getpid()
+
+    def stop(signum: int, frame: object) -> None:
+        if os.getpid() != owner:  # a forked worker inherited this handler: die as before
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise _Stopped(signum)
+
+    wanted = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, stop) for s in wanted}
+    try:
+        yield
+    except _Stopped as exc:
+        click.echo(f"backscroll: stopped by {signal.Signals(exc.signum).name} before the scan finished",
+                   err=True)
+        sys.exit(128 + exc.signum)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
 def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
              state: Path | None = None, redact: bool = False, media: MediaOptions | None = None) -> None:
+    with _stoppable():
+        _run_scan(exports, out, context, quiet, state, redact, media)
+
+
+def _run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
+              state: Path | None, redact: bool, media: MediaOptions | None) -> None:
     from audit import state as decisions_db
     from audit.pipeline import problems as unreadable
     from audit.pipeline import scan

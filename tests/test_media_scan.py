@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -148,3 +154,34 @@ def test_facebook_photo_times_are_read_in_the_scans_time_zone(tmp_path):
     assert by_text(rows, "after my shift")["key"] not in records  # 14:30 is no night-shift hour
     (photo,) = records[by_text(rows, "end of my shift")["key"]]["g"]["f"]
     assert photo["w"] == ["taken at 06:30, a night-shift hour; the post mentions “shift”"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_scan_stopped_while_reading_a_video_leaves_no_copy_behind(tmp_path, signum):
+    # The video is copied to a private temporary folder for ffmpeg; killed by the signal's default action,
+    # the scan left that copy (up to 300 MB) behind. A fake ffmpeg says when it started, then hangs.
+    tmp, bin_dir = tmp_path / "tmp", tmp_path / "bin"
+    tmp.mkdir()
+    bin_dir.mkdir()
+    ffmpeg = bin_dir / "ffmpeg"
+    ffmpeg.write_text("#!" + sys.executable + "\nimport sys, time\nargs = sys.argv[1:]\n"
+                      "open(args[args.index('-i') + 1] + '.started', 'w').close()\ntime.sleep(60)\n")
+    ffmpeg.chmod(0o755)
+    export = draw.x_archive(tmp_path / "x.zip", {"7001": [("POSTER.jpg", "video")]},
+                            {"data/tweets_media/7001-clip.mp4": b"\x00\x00\x00\x18ftypmp42" * 100_000})
+    env = {**os.environ, "TMPDIR": str(tmp), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    root = Path(__file__).resolve().parent.parent
+    scan = subprocess.Popen([sys.executable, "-m", "audit", "scan", str(export), "--out", str(tmp_path / "out"), "-q",
+                             "--media", "--no-ocr"], cwd=root, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 600  # the first scan of a test run may train the model
+        while not list(tmp.glob("backscroll-video-*/in.mp4.started")):
+            assert scan.poll() is None and time.monotonic() < deadline, "the fake ffmpeg never started"
+            time.sleep(0.1)
+        scan.send_signal(signum)
+        _, err = scan.communicate(timeout=60)
+    finally:
+        scan.kill()
+    assert scan.returncode == 128 + signum, err
+    assert f"stopped by {signal.Signals(signum).name}" in err
+    assert list(tmp.iterdir()) == []
