@@ -287,6 +287,58 @@ def test_too_many_pixels_is_a_note(tmp_path):
     assert "over the 1 MP limit" in f.notes[0]
 
 
+def png(img: Image.Image) -> bytes:
+    out = io.BytesIO()
+    img.save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
+def test_a_picture_too_large_to_decode_is_skipped_with_a_note_before_it_is_decoded(tmp_path, monkeypatch):
+    # A 4 KB zip member held a 9500x8400 RGBA PNG: 319 MB decoded, and 1.1 GB at the peak of the scan.
+    rgba = png(Image.new("RGBA", (3000, 2000), (250, 250, 250, 255)))  # 24 MB decoded
+    loads: list[str] = []
+    original = Image.Image.load
+    monkeypatch.setattr(Image.Image, "load", lambda self: loads.append(self.mode) or original(self))
+    f = only_file(run(tmp_path, {"1": ("", rgba)}, limits=Limits(max_decoded_bytes=20_000_000)), "x:1")
+    assert f.notes == ("skipped: 3000x2000 pixels (RGBA) take 24 MB to decode, over the 20 MB limit",)
+    assert loads == []
+
+
+def test_large_pictures_are_shrunk_without_a_full_size_copy(tmp_path, monkeypatch):
+    sent: list[tuple[tuple[int, int], str]] = []
+    monkeypatch.setattr(ocr_mod, "read_text", lambda img, **kwargs: sent.append((img.size, img.mode)) or ocr_mod.OcrResult("", 0, 0.0))
+    board = png(draw.whiteboard(6000, 3800).convert("RGBA"))
+    converted: list[tuple[int, int]] = []
+    original = Image.Image.convert
+    monkeypatch.setattr(Image.Image, "convert", lambda self, *a, **k: converted.append(self.size) or original(self, *a, **k))
+    result = run(tmp_path, {"1": ("", board)}, ocr=True)
+    f = only_file(result, "x:1")
+    assert f.screen.send_to_ocr and not f.notes
+    assert not [size for size in converted if size == (6000, 3800)]  # converted a strip at a time, never whole
+    # OCR gets a grey copy no larger than it reads (from 2,400 px on the long side), not the full-size decode.
+    assert sent == [((3000, 1900), "L")]
+
+
+def test_a_wide_jpeg_is_decoded_at_a_fraction_of_its_size():
+    # A 60000x1300 panorama was decoded whole (234 MB, 1.1 GB at the peak): the draft asked for 768x768, and its height is 1,300.
+    buf = io.BytesIO()
+    Image.new("RGB", (12000, 300), (200, 200, 200)).save(buf, "JPEG")
+    with Image.open(buf) as img:
+        small = analyse_mod.upright_small(img)
+        assert img.size == (1500, 38)  # decoded at 1/8 scale
+    assert small.size == (1500, 38) and small.mode == "RGB"
+
+
+def test_the_small_copy_is_turned_as_the_camera_was_held():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to view
+    buf = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (30, 30, 30)).save(buf, "JPEG", exif=exif)
+    with Image.open(buf) as img:
+        assert analyse_mod.upright_small(img).size == (600, 800)
+    assert analyse_mod.upright_small(Image.new("RGB", (1600, 1200)), 400, "L").size == (400, 300)
+
+
 def test_missing_file_is_a_note(tmp_path):
     gone = item("9", "", (Media(uri="data/tweets_media/9-gone.jpg"),))
     f = only_file(run(tmp_path, {"1": ("", draw.jpeg(draw.holiday(0)))}, items=[gone]), "x:9")

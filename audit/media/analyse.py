@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import re
 import subprocess
 import time
@@ -22,7 +23,7 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import NamedTuple, Protocol
 
-from PIL import Image, ImageOps
+from PIL import Image
 
 from audit.archive import Archive, MemberError
 from audit.media import metadata as meta
@@ -53,6 +54,7 @@ class Limits:
     max_image_bytes: int = 40_000_000
     max_video_bytes: int = 300_000_000
     max_pixels: int = 80_000_000  # below Pillow's own bomb warning (89 MP)
+    max_decoded_bytes: int = 256_000_000  # one picture in memory: an 80 MP RGB PNG, not the same with transparency
     seconds_per_file: float = 20.0
     ocr_timeout: float = 15.0
     video_timeout: float = 30.0
@@ -251,21 +253,80 @@ def _image(archive: Archive, member: str, scan: _Scan, *, ocr: bool, limits: Lim
     try:
         data = archive.read(member, limit=limits.max_image_bytes)
         full = _open(data, limits)
-        scan.metadata = meta.merge(meta.from_file(full.getexif()), scan.media, scan.to_local)
-        small = upright_small(full)
+        try:
+            scan.metadata = meta.merge(meta.from_file(full.getexif()), scan.media, scan.to_local)
+            small = upright_small(full, max_bytes=limits.max_decoded_bytes)
+        finally:
+            full.close()  # frees the full-size decode now, not when this function returns after OCR decoded again
+    except TooLarge as exc:
+        scan.notes.append(f"skipped: {exc}")
+        return
     except Image.UnidentifiedImageError:
         scan.notes.append("could not be read as an image (damaged, or a format Pillow does not know)")
         return
     except Exception as exc:  # untrusted bytes through a C decoder: any failure is this file's, not the scan's
         scan.notes.append(f"could not be read as an image ({_short(exc)})")
         return
-    _look(small, scan, ocr=ocr, limits=limits, started=started, reopen=lambda: _open(data, limits))
+    _look(small, scan, ocr=ocr, limits=limits, started=started, reopen=lambda: _for_ocr(data, limits))
 
 
-def upright_small(full: Image.Image) -> Image.Image:
-    """The copy the screen check reads: decoded small where the format allows, turned the way the camera was held."""
-    full.draft("RGB", (screen.SIZE, screen.SIZE))  # JPEG decodes at 1/2-1/8 scale: most of the speed
-    return ImageOps.exif_transpose(full).convert("RGB")
+class TooLarge(ValueError):
+    """A picture over a size budget: skipped with a note saying which, never decoded."""
+
+
+def upright_small(img: Image.Image, side: int = screen.SIZE, mode: str = "RGB", max_bytes: int | None = None) -> Image.Image:
+    """A copy at least `side` pixels on its long side (if the picture is), in `mode`, turned the way the camera was held.
+
+    Memory stays near one decode of the picture: JPEG decodes at 1/2-1/8 scale (most of the speed too), a
+    wide panorama included; other formats decode whole, then shrink strip by strip, never copied whole in
+    another mode (a 9500x8400 RGBA PNG took 1.1 GB as three full-size copies). `max_bytes` refuses a larger decode.
+    """
+    orientation = img.getexif().get(ORIENTATION)
+    width, height = img.size
+    scale = side / max(width, height, 1)
+    if scale < 1:
+        img.draft(mode, (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))))
+    need = decoded_bytes(img)
+    if max_bytes is not None and need > max_bytes:
+        raise TooLarge(f"{width}x{height} pixels ({img.mode}) take {need / 1e6:,.0f} MB to decode, "
+                       f"over the {max_bytes / 1e6:,.0f} MB limit")
+    small = _shrink(img, max(1, max(img.size) // side), mode)
+    turn = _TRANSPOSE.get(orientation) if isinstance(orientation, int) else None
+    return small.transpose(turn) if turn is not None else small
+
+
+ORIENTATION = 0x0112
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+              5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}  # as ImageOps.exif_transpose turns them
+_STRIP_BYTES = 16_000_000
+
+
+def decoded_bytes(img: Image.Image) -> int:
+    """What the decoded picture will take in memory: Pillow keeps 1, 2 or 4 bytes a band."""
+    per_band = 4 if img.mode in ("I", "F") else 2 if "16" in img.mode else 1
+    return img.width * img.height * len(img.getbands()) * per_band
+
+
+def _shrink(img: Image.Image, factor: int, mode: str) -> Image.Image:
+    """`img` in `mode`, `factor` times smaller (box average), converted a strip at a time."""
+    if factor <= 1:
+        return img.convert(mode)
+    width, height = img.size
+    out = Image.new(mode, (math.ceil(width / factor), math.ceil(height / factor)))
+    rows = factor * max(1, _STRIP_BYTES // max(1, decoded_bytes(img) // height * factor))
+    for top in range(0, height, rows):
+        out.paste(img.crop((0, top, width, min(height, top + rows))).convert(mode).reduce(factor), (0, top // factor))
+    return out
+
+
+def _for_ocr(data: bytes, limits: Limits) -> Image.Image:
+    """The picture again, upright and grey, no larger than OCR reads (JPEG decoded small): not the full-size decode."""
+    img = _open(data, limits)
+    try:
+        return upright_small(img, ocr_mod.OCR_MAX_SIDE, "L", limits.max_decoded_bytes)
+    finally:
+        img.close()
 
 
 def _video(archive: Archive, member: str, suffix: str, scan: _Scan, *, ocr: bool, limits: Limits, started: float) -> None:
@@ -321,7 +382,10 @@ def _open(data: bytes, limits: Limits) -> Image.Image:
         img = Image.open(io.BytesIO(data))
     width, height = img.size
     if width * height > limits.max_pixels:
-        raise ValueError(f"{width}x{height} pixels, over the {limits.max_pixels / 1e6:.0f} MP limit")
+        raise TooLarge(f"{width}x{height} pixels, over the {limits.max_pixels / 1e6:.0f} MP limit")
+    if img.format not in ("JPEG", "MPO") and decoded_bytes(img) > limits.max_decoded_bytes:  # only JPEG decodes small
+        raise TooLarge(f"{width}x{height} pixels ({img.mode}) take {decoded_bytes(img) / 1e6:,.0f} MB to decode, "
+                       f"over the {limits.max_decoded_bytes / 1e6:,.0f} MB limit")
     return img
 
 
