@@ -244,8 +244,14 @@ def _attach_media(result: Any, context: Context, options: MediaOptions, progress
     progress.close()
     click.echo(f"Checked {_count(summary.files, 'photo or video', 'photos and videos')} in {_count(summary.items, 'item')}; "
                f"{summary.flagged} give{'s' if summary.flagged == 1 else ''} something away.", err=True)
-    for note in summary.notes[:5]:
-        click.echo(f"  note: {note}", err=True)
+    for line in summary.unavailable:
+        click.echo(f"  note: {line}", err=True)
+    if summary.unchecked:
+        reasons = Counter(n for f in summary.unchecked for n in f.reasons)
+        click.echo(f"  {_count(len(summary.unchecked), 'file was', 'files were')} not checked, or not fully; the report and "
+                   "findings.jsonl list which and why:", err=True)
+        for reason, n in reasons.most_common(5):
+            click.echo(f"  {n} × {printable(reason)}", err=True)
 
 
 def _location(value: str | None) -> tuple[float, float, float] | None:

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import importers
 from audit.archive import Archive
@@ -52,11 +53,32 @@ class AccountScan:
     duplicates: int = 0
 
 
+class UncheckedFile(NamedTuple):
+    """A photo or video the media checks could not read, or not all of it, and why."""
+
+    key: str  # the item's
+    uri: str  # as the export names it
+    member: str | None  # the file in the export, None when it was not found
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MediaCheck:
+    """What `--media` checked and what it could not, so the report can say so and not imply a clean bill."""
+
+    items: int
+    files: int
+    flagged: int  # items a photo of which gives something away
+    unavailable: tuple[str, ...] = ()  # a checker missing or turned off, and what was therefore not looked at
+    unchecked: tuple[UncheckedFile, ...] = ()
+
+
 @dataclass(slots=True)
 class ScanResult:
     accounts: list[AccountScan]
     findings: list[Finding]
     context: Context = field(default_factory=Context)  # the user's names plus the profiles', as classified
+    media: MediaCheck | None = None  # None when photos were not checked
 
 
 

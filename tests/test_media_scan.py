@@ -22,6 +22,7 @@ import media_images as draw
 
 from audit.cli import cli
 from audit.media import ocr as ocr_mod
+from audit.media import video
 
 WORK = (51.50740, -0.12780)
 
@@ -185,3 +186,43 @@ def test_a_scan_stopped_while_reading_a_video_leaves_no_copy_behind(tmp_path, si
     assert scan.returncode == 128 + signum, err
     assert f"stopped by {signal.Signals(signum).name}" in err
     assert list(tmp.iterdir()) == []
+
+
+def test_the_report_lists_every_file_not_checked_and_the_checkers_it_went_without(tmp_path, monkeypatch):
+    # Notes once went to stderr only (the first five, without file names): a skipped photo read as a clean one.
+    monkeypatch.setattr(ocr_mod, "tesseract_path", lambda: None)
+    monkeypatch.setattr(video, "decoder", lambda: None)
+    tweets = {"1": [("board.jpg", "photo")], "2": [("gone.jpg", "photo")], "3": [("broken.jpg", "photo")],
+              "4": [("POSTER.jpg", "video")], "5": [("beach.jpg", "photo")]}
+    files = {"data/tweets_media/1-board.jpg": draw.jpeg(draw.whiteboard()), "data/tweets_media/3-broken.jpg": b"not a picture",
+             "data/tweets_media/4-clip.mp4": b"\x00\x00\x00\x18ftypmp42", "data/tweets_media/5-beach.jpg": draw.jpeg(draw.holiday(1))}
+    out, _, printed = scan_export(tmp_path, draw.x_archive(tmp_path / "x.zip", tweets, files), "--media")
+    lines = [json.loads(line) for line in (out / "findings.jsonl").read_text().splitlines()]
+    (head,) = [r for r in lines if r["type"] == "media"]
+    assert head["files"] == 5 and head["not_checked"] == 4
+    assert [u.split(":")[0] for u in head["unavailable"]] == ["Tesseract is not installed (Debian", "ffmpeg is not installed"]
+    listed = {r["key"]: r for r in lines if r["type"] == "media_file"}
+    assert set(listed) == {"x:1", "x:2", "x:3", "x:4"}  # the beach photo was checked in full
+    assert listed["x:1"]["member"] == "data/tweets_media/1-board.jpg" and listed["x:1"]["reasons"][0].startswith("text not read: Tesseract")
+    assert listed["x:2"]["member"] is None and listed["x:2"]["reasons"][0].startswith("file not in the export")
+    assert listed["x:3"]["reasons"][0].startswith("could not be read as an image")
+    assert listed["x:4"]["reasons"][0].startswith("video not analysed: no decoder available")
+    page = (out / "report.html").read_text()
+    section = page[page.index('id="media-checked"'):]
+    section = section[:section.index("</details>")]
+    assert "Tesseract is not installed" in section and "ffmpeg is not installed" in section
+    assert "4 files not checked, or not fully" in section
+    for row in listed.values():
+        assert f"<code>{row['key']}</code></td><td>{row['member'] or row['uri']}</td>" in section
+    assert "4 files were not checked, or not fully; the report and findings.jsonl list which and why" in printed
+    assert "note: Tesseract is not installed" in printed
+
+
+def test_the_redacted_report_numbers_conversation_folders_in_the_files_not_checked():
+    from audit.pipeline import MediaCheck, ScanResult, UncheckedFile
+    from reports.redact import redact
+
+    photo = "your_facebook_activity/messages/inbox/samortiz_1/photos/3301.jpg"
+    media = MediaCheck(1, 1, 0, (), (UncheckedFile("facebook:dm-1", photo, None, ("file not in the export",)),))
+    (unchecked,) = redact(ScanResult([], [], media=media)).media.unchecked
+    assert unchecked.uri == "your_facebook_activity/messages/inbox/[conversation 1]/photos/3301.jpg"

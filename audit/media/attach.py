@@ -7,29 +7,23 @@ the same with or without `--media`; only the files that items point to are read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from audit.archive import Archive
 from audit.classifier import load_classifier
 from audit.context import Context
+from audit.media import ocr as ocr_mod
+from audit.media import video
 from audit.media.analyse import analyse_media
 from audit.media.findings import MediaFinding
 from audit.model import CATEGORIES, Finding
-from audit.pipeline import ScanResult, risk_order
+from audit.pipeline import MediaCheck, ScanResult, UncheckedFile, risk_order
 from audit.triage import recommend
 from reports import clock
 
 Progress = Callable[[str, int, int | None], None]
 # How strong an action is: what a photo gives away can only make an item's action stronger.
 STRENGTH = {"keep": 0, "review": 1, "lock": 2, "delete": 3}
-
-
-@dataclass(frozen=True, slots=True)
-class MediaSummary:
-    items: int
-    files: int
-    flagged: int
-    notes: tuple[str, ...]
 
 
 def attach_media(
@@ -39,8 +33,12 @@ def attach_media(
     ocr: bool,
     workplace_location: tuple[float, float, float] | None = None,
     progress: Progress | None = None,
-) -> MediaSummary:
-    """Analyse every item's photos and videos; raise risk, flags and action where they give something away."""
+) -> MediaCheck:
+    """Analyse every item's photos and videos; raise risk, flags and action where they give something away.
+
+    What could not be checked (a file missing or unreadable, OCR or ffmpeg unavailable) goes on `result.media`
+    for the report and findings.jsonl: a scan that skipped a file must not read as having cleared it.
+    """
     classifier = load_classifier(context)
     found: dict[str, MediaFinding] = {}
     for account in result.accounts:
@@ -56,13 +54,27 @@ def attach_media(
         if media is not None:
             fold(f, media)
     result.findings.sort(key=risk_order)
-    notes = tuple(sorted({n.split(": ", 1)[-1] for m in found.values() for n in m.notes}))
-    return MediaSummary(
+    files = [(key, f) for key, m in found.items() for f in m.files]
+    result.media = MediaCheck(
         items=len(found),
-        files=sum(len(m.files) for m in found.values()),
+        files=len(files),
         flagged=sum(1 for m in found.values() if m.evidence),
-        notes=notes,
+        unavailable=unavailable(ocr, photos=any(f.kind == "photo" for _, f in files), videos=any(f.kind == "video" for _, f in files)),
+        unchecked=tuple(UncheckedFile(key, f.uri, f.member, f.notes) for key, f in files if f.notes),
     )
+    return result.media
+
+
+def unavailable(ocr: bool, *, photos: bool, videos: bool) -> tuple[str, ...]:
+    """The checkers this scan went without, said once for the whole report rather than only on the files it affected."""
+    out = []
+    if photos and not ocr:
+        out.append("OCR was turned off: text in photos was not read.")
+    elif photos and ocr_mod.tesseract_path() is None:
+        out.append("Tesseract is not installed (Debian: apt-get install tesseract-ocr): text in photos was not read.")
+    if videos and video.decoder() is None:
+        out.append("ffmpeg is not installed: no frame of any video was looked at, only captions and metadata.")
+    return tuple(out)
 
 
 def fold(f: Finding, media: MediaFinding) -> None:
