@@ -110,8 +110,12 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Platforms whose export is always one input: two of them are two archives, never parts of one.
+ONE_INPUT = frozenset({Platform.X})
+
+
 def open_inputs(paths: Sequence[str]) -> list[tuple[Importer, Detection, Archive, list[str]]]:
-    """Detect each input's platform and merge inputs of one platform into one archive."""
+    """Detect each input's platform and merge inputs of one platform (a Meta export's parts) into one archive."""
     detected: dict[Platform, tuple[Importer, list[str]]] = {}
     media_parts: list[str] = []
     for path in paths:
@@ -123,6 +127,11 @@ def open_inputs(paths: Sequence[str]) -> list[tuple[Importer, Detection, Archive
                     continue
                 raise ExportError(path, _why_unknown(archive))
             importer, _ = chosen
+        if importer.platform in ONE_INPUT and importer.platform in detected:
+            # Merged by name, a second archive's files were hidden behind the first's: its posts never read.
+            first = detected[importer.platform][1][0]
+            raise ExportError(path, f"a second {importer.platform.title()} archive beside {first}; backscroll reads one "
+                                    f"{importer.platform.title()} archive per scan: scan each with its own --out")
         detected.setdefault(importer.platform, (importer, []))[1].append(path)
     if media_parts and not detected:
         raise ExportError(media_parts[0], "holds only photos and videos; pass it with the part of the export that holds the JSON files")
