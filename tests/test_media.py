@@ -280,6 +280,18 @@ def test_broken_image_bytes_give_a_note_not_an_exception(tmp_path):
         assert "not checked" in result[key].summary
 
 
+def test_a_postscript_file_named_jpg_never_reaches_ghostscript(tmp_path, monkeypatch):
+    # Pillow picks a decoder by the bytes, not the name: EPS runs Ghostscript, a PostScript interpreter, on the file.
+    from PIL import EpsImagePlugin
+
+    ran: list[object] = []
+    monkeypatch.setattr(EpsImagePlugin, "Ghostscript", lambda *args, **kwargs: ran.append(args) or Image.new("RGB", (1, 1)))
+    eps = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\nnewpath 10 10 moveto 90 90 lineto stroke\nshowpage\n%%EOF\n"
+    f = only_file(run(tmp_path, {"1": ("", eps)}), "x:1")
+    assert f.notes == ("could not be read as an image (damaged, or a format Pillow does not know)",)
+    assert ran == []
+
+
 def test_too_many_pixels_is_a_note(tmp_path):
     big = io.BytesIO()
     Image.new("L", (4000, 3000)).save(big, "PNG")

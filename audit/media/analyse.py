@@ -36,6 +36,10 @@ Progress = Callable[[str, int, int | None], None]
 PATIENT = "patient_reference"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff")
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".3gp", ".avi", ".mkv")
+# What IMAGE_SUFFIXES are, to Pillow (JPEG includes the MPO of phone cameras): whatever a file says it is, nothing
+# else is tried. Pillow would otherwise open a PostScript file named .jpg with its EPS plugin, which runs Ghostscript
+# on it, or any of 40 other decoders.
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
 UNSUPPORTED = {".heic": "HEIC photos need the pillow-heif plugin", ".heif": "HEIF photos need the pillow-heif plugin"}
 # Words that put a photo in a clinical setting even when the classifier does not flag the post.
 _CLINICAL = re.compile(r"\b(?:(?:night |day |12 hour |long )?shift|on call|scrubs|ward|icu|nicu|picu|a&e|hospital|clinic|patients?|"
@@ -379,7 +383,7 @@ def _look(small: Image.Image, scan: _Scan, *, ocr: bool, limits: Limits, started
 def _open(data: bytes, limits: Limits) -> Image.Image:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        img = Image.open(io.BytesIO(data))
+        img = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
     width, height = img.size
     if width * height > limits.max_pixels:
         raise TooLarge(f"{width}x{height} pixels, over the {limits.max_pixels / 1e6:.0f} MP limit")
