@@ -124,8 +124,11 @@ def test_a_photo_taken_at_work_at_night_puts_the_post_in_the_report_and_the_chec
 def test_a_photo_showing_patient_details_flags_the_post_as_a_patient_reference(tmp_path, monkeypatch):
     # OCR is faked so the test needs no Tesseract: the text is what it reads off draw.chart_screenshot().
     chart = "Patient Chart\nName: Lopez, Maria\nDOB: 03/14/1958 MRN 4402913\nDx: NSTEMI"
-    monkeypatch.setattr(ocr_mod, "read_text", lambda img, **kwargs: ocr_mod.OcrResult(chart, 10, 0.8))
-    files = {"1": ("coffee break", draw.jpeg(draw.chart_screenshot())), "2": ("coffee break", draw.jpeg(draw.holiday(2)))}
+    badge = "Dana Whitfield\nRN"  # a name beside a clinical word, alone: the user's own badge, not a patient
+    read = {(1080, 2340): chart, (1400, 900): badge}
+    monkeypatch.setattr(ocr_mod, "read_text", lambda img, **kwargs: ocr_mod.OcrResult(read[img.size], 10, 0.8))
+    files = {"1": ("coffee break", draw.jpeg(draw.chart_screenshot())), "2": ("coffee break", draw.jpeg(draw.holiday(2))),
+             "3": ("new job!", draw.jpeg(draw.whiteboard()))}
     out, rows, printed = scan_export(tmp_path, draw.x_export(tmp_path / "x.zip", files), "--media")
     row = rows["x:1"]
     assert row["flags"] == ["patient_reference"] and row["action"] == "delete" and row["risk"] >= 70
@@ -135,11 +138,12 @@ def test_a_photo_showing_patient_details_flags_the_post_as_a_patient_reference(t
                                             "text in the photo: a record or account number (MRN 4402913)"}
     assert all(e["start"] == e["end"] == 0 and e["text"] == "" for e in photo)  # no span in the post's own words
     assert rows["x:2"]["flags"] == [] and rows["x:2"]["action"] == "keep"
-    assert "Read 2 items; 1 flagged; checklist: 1 to delete." in printed
+    assert rows["x:3"]["flags"] == [] and rows["x:3"]["action"] == "review"
+    assert "Read 3 items; 1 flagged; checklist: 1 to delete, 1 to look at again." in printed
     checklist = (out / "checklist.md").read_text()
     line = next(ln for ln in checklist.splitlines() if "`x:1`" in ln)
     assert line.startswith("- [ ] **delete**") and "Patient reference" in line
-    assert "Maria" not in checklist  # the summary names what was read, not the name read
+    assert "Maria" not in checklist and "Dana" not in checklist  # the summary names what was read, not the name read
 
 
 def test_facebook_photo_times_are_read_in_the_scans_time_zone(tmp_path):

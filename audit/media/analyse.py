@@ -41,6 +41,7 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".3gp", ".avi", ".mkv")
 # on it, or any of 40 other decoders.
 PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
 UNSUPPORTED = {".heic": "HEIC photos need the pillow-heif plugin", ".heif": "HEIF photos need the pillow-heif plugin"}
+IDENTIFIERS = frozenset({"text in the photo: a date of birth", "text in the photo: a record or account number"})
 # Words that put a photo in a clinical setting even when the classifier does not flag the post.
 _CLINICAL = re.compile(r"\b(?:(?:night |day |12 hour |long )?shift|on call|scrubs|ward|icu|nicu|picu|a&e|hospital|clinic|patients?|"
                        r"nurs(?:e|es|ing)|doctor|resident|code blue|rapid response|triage|theatre|(?:the|our) (?:er|ed|or|unit|floor))\b",
@@ -496,7 +497,10 @@ def _text_evidence(scan: _Scan, verdict: Verdict | None) -> tuple[list[Evidence]
         return [], ()
     found = ocr_mod.photo_evidence(scan.ocr.text)
     taken = [(e.start, e.end) for e in found]
-    shows = list(found)
+    # A patient is identified by clues together (a name and a bed, a date of birth): a name beside "RN" on a staff
+    # badge, or vitals without a name, are evidence to look at, not a patient reference.
+    kinds = {e.reason.split(" (")[0] for e in found}
+    shows = list(found) if len(kinds) >= 2 or kinds & IDENTIFIERS else []
     for ev in verdict.evidence if verdict else ():
         # "rn" is a nurse on a whiteboard, not "right now": timing cues describe posts, not photos.
         if len(ev.text) <= 2 or ev.reason.startswith("posted while") or any(s < ev.end and ev.start < e for s, e in taken):

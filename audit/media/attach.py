@@ -93,7 +93,8 @@ def fold(f: Finding, media: MediaFinding) -> None:
     for category in media.flags:
         scores[category] = max(scores.get(category, 0.0), media.risk / 100)
     shown = tuple(replace(e, start=0, end=0, text="") for e in media.shows)
-    summary = v.summary if media.summary in v.summary else "; ".join(p for p in (v.summary, f"photo: {media.summary}") if p)
+    said = media.summary if "photo" in media.summary else f"photo: {media.summary}"
+    summary = v.summary if said in v.summary else "; ".join(p for p in (v.summary, said) if p)
     f.verdict = replace(v, flags=tuple(c for c in CATEGORIES if c in v.flags or c in media.flags), scores=scores,
                         risk=max(v.risk, media.risk), evidence=v.evidence + shown, summary=summary)
     wanted = max(recommend(f.item, f.verdict), "review", key=STRENGTH.__getitem__)
