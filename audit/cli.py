@@ -9,7 +9,12 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import sys
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -113,8 +118,55 @@ def cli() -> None:
     """
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP, raised where the scan is so every `with` block cleans up; a BaseException, so the
+    per-file `except Exception` of the media checks cannot swallow it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """End the scan on SIGTERM or SIGHUP (`kill`, a closed terminal, a logout) as Ctrl+C ends it: by an exception.
+
+    Killed by the signal's default action, the process left the private copy of a video it was reading
+    (up to 300 MB) in the temporary folder. Exit status is 128 + the signal, as a shell reports it.
+    """
+    if threading.current_thread() is not threading.main_thread():  # signal handlers can only be set there
+        yield
+        return
+    owner = os.getpid()
+
+    def stop(signum: int, frame: object) -> None:
+        if os.getpid() != owner:  # a forked worker inherited this handler: die as before
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise _Stopped(signum)
+
+    wanted = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, stop) for s in wanted}
+    try:
+        yield
+    except _Stopped as exc:
+        click.echo(f"backscroll: stopped by {signal.Signals(exc.signum).name} before the scan finished",
+                   err=True)
+        sys.exit(128 + exc.signum)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
 def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
              state: Path | None = None, redact: bool = False, media: MediaOptions | None = None) -> None:
+    with _stoppable():
+        _run_scan(exports, out, context, quiet, state, redact, media)
+
+
+def _run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
+              state: Path | None, redact: bool, media: MediaOptions | None) -> None:
     from audit import state as decisions_db
     from audit.pipeline import problems as unreadable
     from audit.pipeline import scan
@@ -153,7 +205,7 @@ def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
         return
     flagged = sum(1 for f in result.findings if f.verdict.flags)
     problems = sum(n for _, _, n in unreadable(result))
-    click.echo(f"Read {_count(len(result.findings), 'item')}; {flagged} flagged.", err=True)
+    click.echo(f"Read {_count(len(result.findings), 'item')}; {flagged} flagged{_todo(result.findings)}.", err=True)
     if problems:
         click.echo(f"{_count(problems, 'record or file', 'records or files')} could not be read; the report lists them.", err=True)
     if not result.findings:
@@ -164,6 +216,16 @@ def run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool,
     click.echo(f"Report: {paths['report']}", err=True)
     if "redacted" in paths:
         click.echo(f"Redacted report: {paths['redacted']}", err=True)
+
+
+def _todo(findings: list[Any]) -> str:
+    """What the checklist lists, counted as it counts: borderline items and photo findings have no flag but are listed."""
+    from reports.checklist import GROUP_TITLES, todo_action
+
+    counts = Counter(todo_action(f) for f in findings)
+    words = {"delete": "to delete", "lock": "to lock", "review": "to look at again"}
+    parts = [f"{counts[a]} {words[a]}" for a in GROUP_TITLES if counts[a]]
+    return f"; checklist: {', '.join(parts)}" if parts else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +244,14 @@ def _attach_media(result: Any, context: Context, options: MediaOptions, progress
     progress.close()
     click.echo(f"Checked {_count(summary.files, 'photo or video', 'photos and videos')} in {_count(summary.items, 'item')}; "
                f"{summary.flagged} give{'s' if summary.flagged == 1 else ''} something away.", err=True)
-    for note in summary.notes[:5]:
-        click.echo(f"  note: {note}", err=True)
+    for line in summary.unavailable:
+        click.echo(f"  note: {line}", err=True)
+    if summary.unchecked:
+        reasons = Counter(n for f in summary.unchecked for n in f.reasons)
+        click.echo(f"  {_count(len(summary.unchecked), 'file was', 'files were')} not checked, or not fully; the report and "
+                   "findings.jsonl list which and why:", err=True)
+        for reason, n in reasons.most_common(5):
+            click.echo(f"  {n} × {printable(reason)}", err=True)
 
 
 def _location(value: str | None) -> tuple[float, float, float] | None:

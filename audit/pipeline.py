@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import importers
 from audit import posted
@@ -53,11 +54,32 @@ class AccountScan:
     duplicates: int = 0
 
 
+class UncheckedFile(NamedTuple):
+    """A photo or video the media checks could not read, or not all of it, and why."""
+
+    key: str  # the item's
+    uri: str  # as the export names it
+    member: str | None  # the file in the export, None when it was not found
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MediaCheck:
+    """What `--media` checked and what it could not, so the report can say so and not imply a clean bill."""
+
+    items: int
+    files: int
+    flagged: int  # items a photo of which gives something away
+    unavailable: tuple[str, ...] = ()  # a checker missing or turned off, and what was therefore not looked at
+    unchecked: tuple[UncheckedFile, ...] = ()
+
+
 @dataclass(slots=True)
 class ScanResult:
     accounts: list[AccountScan]
     findings: list[Finding]
     context: Context = field(default_factory=Context)  # the user's names plus the profiles', as classified
+    media: MediaCheck | None = None  # None when photos were not checked
 
 
 
@@ -89,8 +111,12 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Platforms whose export is always one input: two of them are two archives, never parts of one.
+ONE_INPUT = frozenset({Platform.X})
+
+
 def open_inputs(paths: Sequence[str]) -> list[tuple[Importer, Detection, Archive, list[str]]]:
-    """Detect each input's platform and merge inputs of one platform into one archive."""
+    """Detect each input's platform and merge inputs of one platform (a Meta export's parts) into one archive."""
     detected: dict[Platform, tuple[Importer, list[str]]] = {}
     media_parts: list[str] = []
     for path in paths:
@@ -102,6 +128,11 @@ def open_inputs(paths: Sequence[str]) -> list[tuple[Importer, Detection, Archive
                     continue
                 raise ExportError(path, _why_unknown(archive))
             importer, _ = chosen
+        if importer.platform in ONE_INPUT and importer.platform in detected:
+            # Merged by name, a second archive's files were hidden behind the first's: its posts never read.
+            first = detected[importer.platform][1][0]
+            raise ExportError(path, f"a second {importer.platform.title()} archive beside {first}; backscroll reads one "
+                                    f"{importer.platform.title()} archive per scan: scan each with its own --out")
         detected.setdefault(importer.platform, (importer, []))[1].append(path)
     if media_parts and not detected:
         raise ExportError(media_parts[0], "holds only photos and videos; pass it with the part of the export that holds the JSON files")

@@ -132,4 +132,7 @@ def redact(result: ScanResult) -> ScanResult:
     for f in result.findings:
         masked = redact_finding(f, find(f.item.text), own)
         findings.append(replace(masked, item=replace(masked.item, source=rename(masked.item.source))))
-    return ScanResult(accounts, findings, result.context)
+    # A message's photo is filed under the conversation's folder, named after the other person.
+    media = result.media and replace(result.media, unchecked=tuple(
+        u._replace(uri=rename(u.uri), member=u.member and rename(u.member)) for u in result.media.unchecked))
+    return ScanResult(accounts, findings, result.context, media)

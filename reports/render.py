@@ -24,7 +24,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from audit.model import CATEGORIES, CATEGORY_TITLES, Evidence, Finding, Media
-from audit.pipeline import ScanResult, gc_paused, risk_order
+from audit.pipeline import MediaCheck, ScanResult, gc_paused, risk_order
 from audit.state import DISMISSED, Decision
 from reports import accounts, clock, timeline
 from reports.beside import beside, can_fork
@@ -42,6 +42,7 @@ CSV_FIELDS = (
 PAGE_SIZE = 50
 # Past this many flagged items the rest (lowest risk) are only in findings.csv, so the page stays openable.
 MAX_EMBEDDED = 50_000
+MEDIA_ROWS = 500  # files not checked listed in the page; all of them are in findings.jsonl
 
 
 def environment() -> Environment:
@@ -200,6 +201,17 @@ def write_jsonl(result: ScanResult, path: Path) -> None:
                     "skipped": dict(ledger.skipped),
                     "errors": dict(ledger.errors),
                 }) + "\n")
+        if result.media is not None:
+            for line in media_lines(result.media):
+                fh.write(_JSON.encode(line) + "\n")
+
+
+def media_lines(media: MediaCheck) -> list[dict[str, Any]]:
+    """findings.jsonl's account of `--media`: what it checked, the checkers it went without, each file not checked and why."""
+    head = {"type": "media", "items": media.items, "files": media.files, "flagged": media.flagged,
+            "unavailable": list(media.unavailable), "not_checked": len(media.unchecked)}
+    return [head, *({"type": "media_file", "key": f.key, "uri": f.uri, "member": f.member, "reasons": list(f.reasons)}
+                    for f in media.unchecked)]
 
 
 def needs_look(f: Finding) -> bool:
@@ -290,6 +302,8 @@ def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | 
             f"img-src {'data:' if any('g' in r for r in records) else chr(39) + 'none' + chr(39)}; "
             "base-uri 'none'; form-action 'none'" + ("; connect-src 'self'" if app_links is not None else ""),
         redacted=redacted,
+        media=result.media,
+        media_rows=MEDIA_ROWS,
         page_size=PAGE_SIZE,
         out_dir=str(path.parent),
         app_links=app_links,

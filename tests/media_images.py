@@ -169,6 +169,56 @@ def x_export(dest: Path, media: dict[str, tuple[str, bytes]], *, stored: bool = 
     return dest
 
 
+def x_archive(dest: Path, tweets: dict[str, list[tuple[str, str]]], files: dict[str, bytes],
+              messages: dict[str, str] | None = None) -> Path:
+    """An X archive as X writes it: {tweet id: [(media url name, type)]}, {message id: ton.twitter.com url},
+    and the files, named `data/tweets_media/<tweet id>-<name>` or `data/direct_messages_media/<message id>-<name>`."""
+    records = []
+    for tid, media in tweets.items():
+        ms = [{"media_url_https": f"https://pbs.twimg.com/media/{name}", "type": kind, "url": "https://t.co/x"} for name, kind in media]
+        records.append({"tweet": {"id_str": tid, "full_text": f"post {tid}", "created_at": "Tue Mar 05 22:14:00 +0000 2024",
+                                  "entities": {"media": ms[:1]}, "extended_entities": {"media": ms}}})
+    conversation = [{"messageCreate": {"id": mid, "senderId": "111", "recipientId": "222", "text": f"message {mid}",
+                                       "createdAt": "2024-03-05T22:14:00.000Z", "mediaUrls": [url]}}
+                    for mid, url in (messages or {}).items()]
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("data/account.js", 'window.YTD.account.part0 = [{"account":{"accountId":"111","username":"drtest"}}]')
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = " + json.dumps(records))
+        zf.writestr("data/direct-messages.js", "window.YTD.direct_messages.part0 = "
+                    + json.dumps([{"dmConversation": {"conversationId": "111-222", "messages": conversation}}]))
+        for path, data in files.items():
+            zf.writestr(path, data)
+    return dest
+
+
+FB_MEDIA = "your_facebook_activity/posts/media/Mobileuploads_1/"
+
+
+def fb_export(dest: Path, posts: dict[str, tuple[str, bytes | None, dict]], *, posted: datetime = datetime(2024, 3, 5, 10)) -> Path:
+    """A 2024-layout Facebook export: one post per entry of `posts` ({name: (text, photo bytes or None, exif_data)}).
+
+    Meta strips EXIF from the files it exports and keeps it in the JSON (`exif_data`: `taken_timestamp`, a Unix
+    time, and `latitude`/`longitude`); a photo given as None is named in the JSON but left out of the zip.
+    """
+    def mojibake(text: str) -> str:  # Meta writes each UTF-8 byte as its own escape
+        return text.encode("utf-8").decode("latin-1")
+
+    stamp = int(posted.timestamp())
+    records = []
+    for n, (name, (text, _, exif)) in enumerate(posts.items()):
+        media = {"uri": FB_MEDIA + name, "creation_timestamp": stamp + n, "title": "Mobile Uploads",
+                 "media_metadata": {"photo_metadata": {"exif_data": [exif]}}}
+        records.append({"timestamp": stamp + n, "attachments": [{"data": [{"media": media}]}], "data": [{"post": mojibake(text)}]})
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.json", json.dumps(records))
+        zf.writestr("personal_information/profile_information/profile_information.json",
+                    json.dumps({"profile_v2": {"name": {"full_name": "Dana Whitfield"}}}))
+        for name, (_, data, _) in posts.items():
+            if data is not None:
+                zf.writestr(FB_MEDIA + name, data)
+    return dest
+
+
 def chart_screenshot(width: int = 1080, height: int = 2340, text_size: int = 40) -> Image.Image:
     """A phone screenshot of a chart: a coloured header bar, then lines of small dark text on white."""
     img = Image.new("RGB", (width, height), (255, 255, 255))

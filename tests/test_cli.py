@@ -278,3 +278,14 @@ def test_an_export_with_nothing_in_it_says_nothing_was_checked(tmp_path):
         zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = []")
     result = run("scan", str(empty), "--out", str(tmp_path / "out"), "-q")
     assert result.exit_code == 0 and "Read 0 items" in result.output and "Nothing was checked" in result.output
+
+
+def test_two_x_archives_in_one_scan_are_refused_in_one_line(make_zip, tmp_path):
+    # Merged by file name, the second archive's data/tweets.js was hidden behind the first's: never read, never said.
+    first, second = make_zip("x/2024", name="x-work.zip"), make_zip("x/2024", name="x-personal.zip")
+    result = run("scan", str(first), str(second), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert line == (f"backscroll: {second}: a second X archive beside {first}; backscroll reads one X archive per scan: "
+                    "scan each with its own --out")
+    assert not (tmp_path / "out").exists()

@@ -280,11 +280,75 @@ def test_broken_image_bytes_give_a_note_not_an_exception(tmp_path):
         assert "not checked" in result[key].summary
 
 
+def test_a_postscript_file_named_jpg_never_reaches_ghostscript(tmp_path, monkeypatch):
+    # Pillow picks a decoder by the bytes, not the name: EPS runs Ghostscript, a PostScript interpreter, on the file.
+    from PIL import EpsImagePlugin
+
+    ran: list[object] = []
+    monkeypatch.setattr(EpsImagePlugin, "Ghostscript", lambda *args, **kwargs: ran.append(args) or Image.new("RGB", (1, 1)))
+    eps = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\nnewpath 10 10 moveto 90 90 lineto stroke\nshowpage\n%%EOF\n"
+    f = only_file(run(tmp_path, {"1": ("", eps)}), "x:1")
+    assert f.notes == ("could not be read as an image (damaged, or a format Pillow does not know)",)
+    assert ran == []
+
+
 def test_too_many_pixels_is_a_note(tmp_path):
     big = io.BytesIO()
     Image.new("L", (4000, 3000)).save(big, "PNG")
     f = only_file(run(tmp_path, {"1": ("", big.getvalue())}, limits=Limits(max_pixels=1_000_000)), "x:1")
     assert "over the 1 MP limit" in f.notes[0]
+
+
+def png(img: Image.Image) -> bytes:
+    out = io.BytesIO()
+    img.save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
+def test_a_picture_too_large_to_decode_is_skipped_with_a_note_before_it_is_decoded(tmp_path, monkeypatch):
+    # A 4 KB zip member held a 9500x8400 RGBA PNG: 319 MB decoded, and 1.1 GB at the peak of the scan.
+    rgba = png(Image.new("RGBA", (3000, 2000), (250, 250, 250, 255)))  # 24 MB decoded
+    loads: list[str] = []
+    original = Image.Image.load
+    monkeypatch.setattr(Image.Image, "load", lambda self: loads.append(self.mode) or original(self))
+    f = only_file(run(tmp_path, {"1": ("", rgba)}, limits=Limits(max_decoded_bytes=20_000_000)), "x:1")
+    assert f.notes == ("skipped: 3000x2000 pixels (RGBA) take 24 MB to decode, over the 20 MB limit",)
+    assert loads == []
+
+
+def test_large_pictures_are_shrunk_without_a_full_size_copy(tmp_path, monkeypatch):
+    sent: list[tuple[tuple[int, int], str]] = []
+    monkeypatch.setattr(ocr_mod, "read_text", lambda img, **kwargs: sent.append((img.size, img.mode)) or ocr_mod.OcrResult("", 0, 0.0))
+    board = png(draw.whiteboard(6000, 3800).convert("RGBA"))
+    converted: list[tuple[int, int]] = []
+    original = Image.Image.convert
+    monkeypatch.setattr(Image.Image, "convert", lambda self, *a, **k: converted.append(self.size) or original(self, *a, **k))
+    result = run(tmp_path, {"1": ("", board)}, ocr=True)
+    f = only_file(result, "x:1")
+    assert f.screen.send_to_ocr and not f.notes
+    assert not [size for size in converted if size == (6000, 3800)]  # converted a strip at a time, never whole
+    # OCR gets a grey copy no larger than it reads (from 2,400 px on the long side), not the full-size decode.
+    assert sent == [((3000, 1900), "L")]
+
+
+def test_a_wide_jpeg_is_decoded_at_a_fraction_of_its_size():
+    # A 60000x1300 panorama was decoded whole (234 MB, 1.1 GB at the peak): the draft asked for 768x768, and its height is 1,300.
+    buf = io.BytesIO()
+    Image.new("RGB", (12000, 300), (200, 200, 200)).save(buf, "JPEG")
+    with Image.open(buf) as img:
+        small = analyse_mod.upright_small(img)
+        assert img.size == (1500, 38)  # decoded at 1/8 scale
+    assert small.size == (1500, 38) and small.mode == "RGB"
+
+
+def test_the_small_copy_is_turned_as_the_camera_was_held():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to view
+    buf = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (30, 30, 30)).save(buf, "JPEG", exif=exif)
+    with Image.open(buf) as img:
+        assert analyse_mod.upright_small(img).size == (600, 800)
+    assert analyse_mod.upright_small(Image.new("RGB", (1600, 1200)), 400, "L").size == (400, 300)
 
 
 def test_missing_file_is_a_note(tmp_path):
@@ -309,6 +373,68 @@ def test_x_video_uri_names_its_poster_but_the_file_is_the_mp4():
     assert resolver.find("data/tweets_media/56-photo.jpg") == "tweets_media/56-photo.jpg"
     assert resolver.find("https://ton.twitter.com/dm/1/2/photo.jpg") == "tweets_media/56-photo.jpg"
     assert resolver.find("data/tweets_media/57-none.jpg") is None
+
+
+def test_a_name_in_several_folders_is_matched_only_under_the_same_path():
+    resolver = analyse_mod.Resolver(["dana-2024/posts/media/A/1.jpg", "dana-2024/posts/media/B/1.jpg", "dana-2024/posts/media/B/2.jpg"])
+    assert resolver.find("posts/media/A/1.jpg") == "dana-2024/posts/media/A/1.jpg"  # a wrapping folder
+    assert resolver.find("posts/media/C/2.jpg") == "dana-2024/posts/media/B/2.jpg"  # one file of that name: a moved part
+    (found,) = resolver.resolve([Media(uri="posts/media/C/1.jpg")])
+    assert found.member is None and found.note.startswith("file not matched: 2 files in the export have its name")
+
+
+def imported(zip_path: Path) -> list[Item]:
+    """The items the real importer makes of an export, media uris as it writes them."""
+    import importers
+
+    with Archive([zip_path]) as archive:
+        importer, found = importers.choose(archive)
+        return [e for e in importer.iter_events(archive, found) if isinstance(e, Item)]
+
+
+def analysed(zip_path: Path) -> dict[str, tuple[tuple[str | None, tuple[str, ...]], ...]]:
+    """{item text: ((member, notes) per media file)} for every item with media."""
+    items = imported(zip_path)
+    with Archive([zip_path]) as archive:
+        result = analyse_media(archive, items, ocr=False, classifier=QuietClassifier())
+    return {i.text: tuple((f.member, f.notes) for f in result[i.key].files) for i in items if i.key in result}
+
+
+def test_a_missing_facebook_photo_is_not_matched_to_another_albums_file(tmp_path):
+    # Only the first IMG-* and VID-* files are in the export; the other two posts' files were left out of it.
+    board, clip = draw.jpeg(draw.whiteboard()), b"\x00\x00\x00\x18ftypmp42"
+    export = draw.fb_export(tmp_path / "fb.zip", {
+        "IMG-20231201-WA0001.jpg": ("team", board, {}),
+        "IMG-20240101-WA0002.jpg": ("missing photo", None, {}),
+        "VID-20231225-WA0009.mp4": ("holiday video", clip, {}),
+        "VID-20240101-WA0003.mp4": ("missing video", None, {}),
+    })
+    found = analysed(export)
+    assert found["team"][0][0] == draw.FB_MEDIA + "IMG-20231201-WA0001.jpg"
+    assert found["holiday video"][0][0] == draw.FB_MEDIA + "VID-20231225-WA0009.mp4"
+    for text in ("missing photo", "missing video"):
+        ((member, notes),) = found[text]
+        assert member is None and notes[0].startswith("file not in the export"), (text, member)
+
+
+def test_x_media_are_matched_only_where_nothing_else_could_be_meant(tmp_path):
+    board, holiday, clip = draw.jpeg(draw.whiteboard()), draw.jpeg(draw.holiday(1)), b"\x00\x00\x00\x18ftypmp42"
+    tweets = {"7001": [("POSTERaa.jpg", "video")],  # a video's uri names its poster, the file is the .mp4
+              "7002": [("Aphoto.jpg", "photo"), ("Bphoto.jpg", "photo")],  # B is not in the archive
+              "7004": [("P1.jpg", "video"), ("P2.jpg", "video")]}  # two videos, nothing says which file is which
+    messages = {"8101": "https://ton.twitter.com/dm/8101/5558101/SameHash.jpg",  # one picture sent twice
+                "8102": "https://ton.twitter.com/dm/8102/5558102/SameHash.jpg"}
+    files = {"data/tweets_media/7001-VIDxyz.mp4": clip, "data/tweets_media/7002-Aphoto.jpg": board,
+             "data/tweets_media/7004-V1first.mp4": clip, "data/tweets_media/7004-V2second.mp4": clip,
+             "data/direct_messages_media/8101-SameHash.jpg": board, "data/direct_messages_media/8102-SameHash.jpg": holiday}
+    found = analysed(draw.x_archive(tmp_path / "x.zip", tweets, files, messages))
+    assert found["post 7001"][0][0] == "data/tweets_media/7001-VIDxyz.mp4"
+    (a, _), (b, b_notes) = found["post 7002"]
+    assert a == "data/tweets_media/7002-Aphoto.jpg" and b is None and b_notes[0].startswith("file not in the export")
+    for member, notes in found["post 7004"]:
+        assert member is None and notes[0].startswith("file not matched: this post has 2 videos"), notes
+    assert found["message 8101"][0][0] == "data/direct_messages_media/8101-SameHash.jpg"
+    assert found["message 8102"][0][0] == "data/direct_messages_media/8102-SameHash.jpg"
 
 
 # report material

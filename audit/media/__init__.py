@@ -13,6 +13,7 @@ except ImportError as exc:  # pragma: no cover - depends on the install
     raise ImportError("media analysis needs Pillow: pip install 'backscroll[media]'") from exc
 
 from audit.media.analyse import Limits, analyse_media
-from audit.media.findings import ACTIONS, CROP, DELETE, STRIP_LOCATION, FileResult, MediaFinding, Metadata, Screen
+from audit.media.findings import ACTIONS, CHECK, CROP, DELETE, STRIP_LOCATION, FileResult, MediaFinding, Metadata, Screen
 
-__all__ = ["ACTIONS", "CROP", "DELETE", "STRIP_LOCATION", "FileResult", "Limits", "MediaFinding", "Metadata", "Screen", "analyse_media"]
+__all__ = ["ACTIONS", "CHECK", "CROP", "DELETE", "STRIP_LOCATION", "FileResult", "Limits", "MediaFinding", "Metadata", "Screen",
+           "analyse_media"]

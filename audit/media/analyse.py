@@ -11,29 +11,37 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import re
 import subprocess
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime, tzinfo
+from functools import partial
 from pathlib import PurePosixPath
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
-from PIL import Image, ImageOps
+from PIL import Image
 
 from audit.archive import Archive, MemberError
 from audit.media import metadata as meta
 from audit.media import ocr as ocr_mod
 from audit.media import screen, video
-from audit.media.findings import ACTIONS, CROP, DELETE, STRIP_LOCATION, FileResult, MediaFinding, Metadata, Screen
-from audit.model import Evidence, Item, Media, Place, Verdict
+from audit.media.findings import ACTIONS, CHECK, CROP, DELETE, STRIP_LOCATION, FileResult, MediaFinding, Metadata, Screen
+from audit.model import Evidence, Item, Media, Place, Platform, Verdict
 
 Progress = Callable[[str, int, int | None], None]
 PATIENT = "patient_reference"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff")
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".3gp", ".avi", ".mkv")
+# What IMAGE_SUFFIXES are, to Pillow (JPEG includes the MPO of phone cameras): whatever a file says it is, nothing
+# else is tried. Pillow would otherwise open a PostScript file named .jpg with its EPS plugin, which runs Ghostscript
+# on it, or any of 40 other decoders.
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
 UNSUPPORTED = {".heic": "HEIC photos need the pillow-heif plugin", ".heif": "HEIF photos need the pillow-heif plugin"}
+IDENTIFIERS = frozenset({"text in the photo: a date of birth", "text in the photo: a record or account number"})
 # Words that put a photo in a clinical setting even when the classifier does not flag the post.
 _CLINICAL = re.compile(r"\b(?:(?:night |day |12 hour |long )?shift|on call|scrubs|ward|icu|nicu|picu|a&e|hospital|clinic|patients?|"
                        r"nurs(?:e|es|ing)|doctor|resident|code blue|rapid response|triage|theatre|(?:the|our) (?:er|ed|or|unit|floor))\b",
@@ -51,6 +59,7 @@ class Limits:
     max_image_bytes: int = 40_000_000
     max_video_bytes: int = 300_000_000
     max_pixels: int = 80_000_000  # below Pillow's own bomb warning (89 MP)
+    max_decoded_bytes: int = 256_000_000  # one picture in memory: an 80 MP RGB PNG, not the same with transparency
     seconds_per_file: float = 20.0
     ocr_timeout: float = 15.0
     video_timeout: float = 30.0
@@ -72,6 +81,7 @@ class _Scan:
     notes: list[str] = field(default_factory=list)
     thumbnail: str | None = None
     seconds: float = 0.0
+    to_local: Callable[[datetime], datetime] | None = None
 
 
 def analyse_media(
@@ -85,10 +95,13 @@ def analyse_media(
     progress: Progress | None = None,
     limits: Limits = Limits(),
     verdicts: Mapping[str, Verdict] | None = None,
+    zone: tzinfo | None = None,
 ) -> dict[str, MediaFinding]:
     """`{item.key: MediaFinding}` for every item that points to media; files are read once each, lazily.
 
-    `verdicts` are the scan's own verdicts by item key; items without one are classified here.
+    `verdicts` are the scan's own verdicts by item key; items without one are classified here. `zone` is
+    the scan's (`reports.clock.zone`; None is this computer's), in which Facebook's photo times,
+    Unix times, are read as hours of the day, as post times are.
     """
     with_media = [i for i in items if i.media]
     resolver = Resolver(archive.names())
@@ -97,8 +110,10 @@ def analyse_media(
     done = 0
     for item in with_media:
         scans[item.key] = []
-        for media in item.media:
-            scans[item.key].append(scan_file(archive, resolver, media, ocr=ocr, limits=limits))
+        # Instagram's photo time is the camera's EXIF clock copied into JSON, already a local hour.
+        to_local = partial(datetime.astimezone, tz=zone) if item.platform == Platform.FACEBOOK else None
+        for media, found in zip(item.media, resolver.resolve(item.media), strict=True):
+            scans[item.key].append(scan_file(archive, found, media, ocr=ocr, limits=limits, to_local=to_local))
             done += 1
             if progress:
                 progress("media", done, total)
@@ -113,52 +128,116 @@ def analyse_media(
     return out
 
 
-class Resolver:
-    """Finds the archive member a media uri names, across export layouts.
+_X_FILE = re.compile(r"(\d+)-(.+)")  # X stores media as <tweet or message id>-<name>
+_X_TWEET_URI = re.compile(r"(?:^|/)tweets_media/(\d+)-[^/]+$")  # what the X importer makes of a tweet's media
+_X_DM_URI = re.compile(r"(?:^|/)dm/(\d+)/(?:[^/]+/)*([^/]+)$")  # ton.twitter.com/dm/<message id>/<media id>/<name>
+MISSING = "file not in the export (the export may leave media out, or it is in another part)"
 
-    Exact path first; then the same file name anywhere (a Meta export split in
-    parts, or a wrapping folder); then X's `<tweet id>-<name>` files, where a
-    video's uri names its poster image but the file is the `.mp4`.
+
+class Resolved(NamedTuple):
+    member: str | None
+    note: str | None = None  # why there is no member
+
+
+class Resolver:
+    """Finds the archive member a media uri names, across export layouts; never a file that may be another's.
+
+    Exact path first; then X's `<message id>-<name>` for a message's media; then
+    the same file name in one place only (a Meta export split in parts, or a
+    wrapping folder); then, for a tweet, its one remaining `<tweet id>-*` file:
+    a video's uri names its poster image but the file is the `.mp4`. Where two
+    files could be the one meant, none is taken: a photo read for the wrong post
+    is worse than one not read, and the note says why.
     """
 
     def __init__(self, names: Iterable[str]) -> None:
         self.names = set(names)
         self.by_base: dict[str, list[str]] = {}
+        self.by_x_name: dict[str, list[str]] = {}
         self.by_prefix: dict[str, list[str]] = {}
         for name in self.names:
             base = PurePosixPath(name).name
             self.by_base.setdefault(base.lower(), []).append(name)
-            if "-" in base:
-                self.by_prefix.setdefault(base.split("-", 1)[0], []).append(name)
-                self.by_base.setdefault(base.split("-", 1)[1].lower(), []).append(name)
+            m = _X_FILE.fullmatch(base)
+            if m:
+                self.by_prefix.setdefault(m.group(1), []).append(name)
+                self.by_x_name.setdefault(m.group(2).lower(), []).append(name)
 
     def find(self, uri: str, kind: str = "photo") -> str | None:
-        path = re.sub(r"^[a-z]+://[^/]+/", "", uri.strip()).lstrip("./").split("?", 1)[0]
+        return self.resolve([Media(uri=uri, kind=kind)])[0].member
+
+    def resolve(self, media: Sequence[Media]) -> list[Resolved]:
+        """One item's media, in order; a file goes to one of them at most."""
+        found = [self._direct(m.uri) for m in media]
+        claimed = {r.member for r in found if r.member}
+        pending: dict[str, list[int]] = {}
+        for i, m in enumerate(media):
+            x = _X_TWEET_URI.search(_path(m.uri)) if found[i].member is None and found[i].note is None else None
+            if x:
+                pending.setdefault(x.group(1), []).append(i)
+        for tweet, indexes in pending.items():
+            left = sorted(n for n in self.by_prefix.get(tweet, []) if n not in claimed)
+            videos = [i for i in indexes if media[i].kind in ("video", "animated_gif")]
+            photos = [i for i in indexes if i not in videos]
+            video_files = [n for n in left if n.lower().endswith(VIDEO_SUFFIXES)]
+            if len(videos) == 1 and len(video_files) == 1:
+                found[videos[0]] = Resolved(video_files[0])
+                left.remove(video_files[0])
+            elif videos and video_files:
+                note = (f"file not matched: this post has {len(videos)} videos and the export {len(video_files)} video files "
+                        "for it, and nothing says which is which")
+                for i in videos:
+                    found[i] = Resolved(None, note)
+                left = [n for n in left if n not in video_files]
+            if len(photos) == 1 and len(left) == 1 and not any(found[i].member is None and found[i].note is None for i in videos):
+                found[photos[0]] = Resolved(left[0])
+        return [r if r.member or r.note else Resolved(None, MISSING) for r in found]
+
+    def _direct(self, uri: str) -> Resolved:
+        """The member this uri names by itself, or a note when several files could be it."""
+        path = _path(uri)
         if path in self.names:
-            return path
+            return Resolved(path)
         base = PurePosixPath(path).name
+        dm = _X_DM_URI.search(path)
+        if dm:
+            same = self.by_base.get(f"{dm.group(1)}-{dm.group(2)}".lower(), [])
+            if len(same) == 1:
+                return Resolved(same[0])
         candidates = self.by_base.get(base.lower(), [])
         if len(candidates) == 1:
-            return candidates[0]
-        if "-" in base:  # X: data/tweets_media/<id>-<poster>.jpg names a video stored as <id>-<other>.mp4
-            siblings = sorted(self.by_prefix.get(base.split("-", 1)[0], []))
-            videos = [n for n in siblings if n.lower().endswith(VIDEO_SUFFIXES)]
-            if kind in ("video", "animated_gif") and videos:
-                return videos[0]
-            if len(siblings) == 1:
-                return siblings[0]
-        return None
+            return Resolved(candidates[0])
+        if candidates:  # the same name in several places: only the one at the end of the same path
+            same_path = [n for n in candidates if n.endswith("/" + path)]
+            if len(same_path) == 1:
+                return Resolved(same_path[0])
+            return Resolved(None, f"file not matched: {len(candidates)} files in the export have its name, and nothing says which")
+        named = self.by_x_name.get(base.lower(), [])
+        if len(named) == 1:  # an X message's media whose uri has no message id
+            return Resolved(named[0])
+        if len(named) > 1 and not _X_TWEET_URI.search(path):
+            return Resolved(None, f"file not matched: {len(named)} files in the export have its name, and nothing says which")
+        return Resolved(None)
 
 
-def scan_file(archive: Archive, resolver: Resolver, media: Media, *, ocr: bool, limits: Limits) -> _Scan:
-    """Read one file within its budget; every failure becomes a note on the scan."""
+def _path(uri: str) -> str:
+    """A uri as a path inside the export: scheme and host gone, no leading ./ or query."""
+    return re.sub(r"^[a-z]+://[^/]+/", "", uri.strip()).lstrip("./").split("?", 1)[0]
+
+
+def scan_file(archive: Archive, found: Resolved, media: Media, *, ocr: bool, limits: Limits,
+              to_local: Callable[[datetime], datetime] | None = None) -> _Scan:
+    """Read one file within its budget; every failure becomes a note on the scan.
+
+    `to_local` turns the export's photo time into the user's wall clock when the export records an instant.
+    """
     started = time.perf_counter()
-    member = resolver.find(media.uri, media.kind)
+    member = found.member
     suffix = PurePosixPath(member or media.uri).suffix.lower()
     kind = "video" if suffix in VIDEO_SUFFIXES or media.kind in ("video", "animated_gif") else "photo"
-    scan = _Scan(media, member, kind, meta.merge(Metadata(), media))
+    scan = _Scan(media, member, kind, meta.merge(Metadata(), media, to_local), to_local=to_local)
     if member is None:
-        scan.notes.append("file not in the export (the export may leave media out, or it is in another part)")
+        scan.notes.append(found.note or MISSING)
     elif suffix in UNSUPPORTED:
         scan.notes.append(f"not analysed: {UNSUPPORTED[suffix]}")
     elif kind == "video":
@@ -179,21 +258,80 @@ def _image(archive: Archive, member: str, scan: _Scan, *, ocr: bool, limits: Lim
     try:
         data = archive.read(member, limit=limits.max_image_bytes)
         full = _open(data, limits)
-        scan.metadata = meta.merge(meta.from_file(full.getexif()), scan.media)
-        small = upright_small(full)
+        try:
+            scan.metadata = meta.merge(meta.from_file(full.getexif()), scan.media, scan.to_local)
+            small = upright_small(full, max_bytes=limits.max_decoded_bytes)
+        finally:
+            full.close()  # frees the full-size decode now, not when this function returns after OCR decoded again
+    except TooLarge as exc:
+        scan.notes.append(f"skipped: {exc}")
+        return
     except Image.UnidentifiedImageError:
         scan.notes.append("could not be read as an image (damaged, or a format Pillow does not know)")
         return
     except Exception as exc:  # untrusted bytes through a C decoder: any failure is this file's, not the scan's
         scan.notes.append(f"could not be read as an image ({_short(exc)})")
         return
-    _look(small, scan, ocr=ocr, limits=limits, started=started, reopen=lambda: _open(data, limits))
+    _look(small, scan, ocr=ocr, limits=limits, started=started, reopen=lambda: _for_ocr(data, limits))
 
 
-def upright_small(full: Image.Image) -> Image.Image:
-    """The copy the screen check reads: decoded small where the format allows, turned the way the camera was held."""
-    full.draft("RGB", (screen.SIZE, screen.SIZE))  # JPEG decodes at 1/2-1/8 scale: most of the speed
-    return ImageOps.exif_transpose(full).convert("RGB")
+class TooLarge(ValueError):
+    """A picture over a size budget: skipped with a note saying which, never decoded."""
+
+
+def upright_small(img: Image.Image, side: int = screen.SIZE, mode: str = "RGB", max_bytes: int | None = None) -> Image.Image:
+    """A copy at least `side` pixels on its long side (if the picture is), in `mode`, turned the way the camera was held.
+
+    Memory stays near one decode of the picture: JPEG decodes at 1/2-1/8 scale (most of the speed too), a
+    wide panorama included; other formats decode whole, then shrink strip by strip, never copied whole in
+    another mode (a 9500x8400 RGBA PNG took 1.1 GB as three full-size copies). `max_bytes` refuses a larger decode.
+    """
+    orientation = img.getexif().get(ORIENTATION)
+    width, height = img.size
+    scale = side / max(width, height, 1)
+    if scale < 1:
+        img.draft(mode, (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))))
+    need = decoded_bytes(img)
+    if max_bytes is not None and need > max_bytes:
+        raise TooLarge(f"{width}x{height} pixels ({img.mode}) take {need / 1e6:,.0f} MB to decode, "
+                       f"over the {max_bytes / 1e6:,.0f} MB limit")
+    small = _shrink(img, max(1, max(img.size) // side), mode)
+    turn = _TRANSPOSE.get(orientation) if isinstance(orientation, int) else None
+    return small.transpose(turn) if turn is not None else small
+
+
+ORIENTATION = 0x0112
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+              5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}  # as ImageOps.exif_transpose turns them
+_STRIP_BYTES = 16_000_000
+
+
+def decoded_bytes(img: Image.Image) -> int:
+    """What the decoded picture will take in memory: Pillow keeps 1, 2 or 4 bytes a band."""
+    per_band = 4 if img.mode in ("I", "F") else 2 if "16" in img.mode else 1
+    return img.width * img.height * len(img.getbands()) * per_band
+
+
+def _shrink(img: Image.Image, factor: int, mode: str) -> Image.Image:
+    """`img` in `mode`, `factor` times smaller (box average), converted a strip at a time."""
+    if factor <= 1:
+        return img.convert(mode)
+    width, height = img.size
+    out = Image.new(mode, (math.ceil(width / factor), math.ceil(height / factor)))
+    rows = factor * max(1, _STRIP_BYTES // max(1, decoded_bytes(img) // height * factor))
+    for top in range(0, height, rows):
+        out.paste(img.crop((0, top, width, min(height, top + rows))).convert(mode).reduce(factor), (0, top // factor))
+    return out
+
+
+def _for_ocr(data: bytes, limits: Limits) -> Image.Image:
+    """The picture again, upright and grey, no larger than OCR reads (JPEG decoded small): not the full-size decode."""
+    img = _open(data, limits)
+    try:
+        return upright_small(img, ocr_mod.OCR_MAX_SIDE, "L", limits.max_decoded_bytes)
+    finally:
+        img.close()
 
 
 def _video(archive: Archive, member: str, suffix: str, scan: _Scan, *, ocr: bool, limits: Limits, started: float) -> None:
@@ -246,10 +384,13 @@ def _look(small: Image.Image, scan: _Scan, *, ocr: bool, limits: Limits, started
 def _open(data: bytes, limits: Limits) -> Image.Image:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        img = Image.open(io.BytesIO(data))
+        img = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
     width, height = img.size
     if width * height > limits.max_pixels:
-        raise ValueError(f"{width}x{height} pixels, over the {limits.max_pixels / 1e6:.0f} MP limit")
+        raise TooLarge(f"{width}x{height} pixels, over the {limits.max_pixels / 1e6:.0f} MP limit")
+    if img.format not in ("JPEG", "MPO") and decoded_bytes(img) > limits.max_decoded_bytes:  # only JPEG decodes small
+        raise TooLarge(f"{width}x{height} pixels ({img.mode}) take {decoded_bytes(img) / 1e6:,.0f} MB to decode, "
+                       f"over the {limits.max_decoded_bytes / 1e6:,.0f} MB limit")
     return img
 
 
@@ -321,16 +462,16 @@ def judge(scan: _Scan, ocr_verdict: Verdict | None, places: list[tuple[str, floa
             if dist <= radius:
                 where = "the file's GPS" if md.gps_in_file else "the export's record of it"
                 reason = f"taken {dist:,.0f} m from {name} (by {where})" + (f"; {clinical}" if clinical else "")
-                found.append((_meta_ev(reason, 0.6 if clinical else 0.35), 65 if clinical else 40, None))
+                found.append((_meta_ev(reason, 0.6 if clinical else 0.35), 65 if clinical else 40, CHECK))
                 break
     if md.taken_at is not None and clinical and _night(md.taken_at.hour, limits.shift_hours):
         clock = md.taken_at.strftime("%H:%M") + ("" if md.local_time else " (time as the export records it, which may be UTC)")
-        found.append((_meta_ev(f"taken at {clock}, a night-shift hour; {clinical}", 0.4), 45, None))
+        found.append((_meta_ev(f"taken at {clock}, a night-shift hour; {clinical}", 0.4), 45, CHECK))
     region = max(scan.screen.coverage if scan.screen else 0.0, scan.ocr.region if scan.ocr else 0.0)
     text_action = DELETE if region >= 0.5 else CROP
     if scan.screen and scan.screen.kind == "monitor":
         found.append((_meta_ev(f"the photo shows a patient monitor: {scan.screen.reason}", 0.4), 50, text_action))
-    text_ev = _text_evidence(scan, ocr_verdict)
+    text_ev, shows = _text_evidence(scan, ocr_verdict)
     if text_ev:
         kinds = {e.reason.split("(")[0] for e in text_ev}
         risk = max(70 if len(kinds) >= 2 else 55, ocr_verdict.risk if ocr_verdict and ocr_verdict.flags else 0)
@@ -346,21 +487,29 @@ def judge(scan: _Scan, ocr_verdict: Verdict | None, places: list[tuple[str, floa
     return FileResult(uri=scan.media.uri, member=scan.member, kind=scan.kind, metadata=md, screen=scan.screen,
                       ocr_text=scan.ocr.text if scan.ocr else "", evidence=evidence, notes=notes,
                       thumbnail=scan.thumbnail if evidence or (scan.screen and scan.screen.send_to_ocr) else None,
-                      action=action, risk=risk, seconds=scan.seconds)
+                      action=action, risk=risk, seconds=scan.seconds, shows=shows)
 
 
-def _text_evidence(scan: _Scan, verdict: Verdict | None) -> list[Evidence]:
-    """Photo-specific clues plus the classifier's own evidence on the OCR text, spans into `ocr_text`."""
+def _text_evidence(scan: _Scan, verdict: Verdict | None) -> tuple[list[Evidence], tuple[Evidence, ...]]:
+    """Photo-specific clues plus the classifier's own evidence on the OCR text, spans into `ocr_text`;
+    then the part that flags the item: the identifiers, and the evidence for categories the classifier flags."""
     if not scan.ocr or not scan.ocr.text:
-        return []
+        return [], ()
     found = ocr_mod.photo_evidence(scan.ocr.text)
     taken = [(e.start, e.end) for e in found]
+    # A patient is identified by clues together (a name and a bed, a date of birth): a name beside "RN" on a staff
+    # badge, or vitals without a name, are evidence to look at, not a patient reference.
+    kinds = {e.reason.split(" (")[0] for e in found}
+    shows = list(found) if len(kinds) >= 2 or kinds & IDENTIFIERS else []
     for ev in verdict.evidence if verdict else ():
         # "rn" is a nurse on a whiteboard, not "right now": timing cues describe posts, not photos.
         if len(ev.text) <= 2 or ev.reason.startswith("posted while") or any(s < ev.end and ev.start < e for s, e in taken):
             continue
-        found.append(replace(ev, reason=f"text in the photo: {ev.text} ({ev.reason})"))
-    return sorted(found, key=lambda e: e.start)
+        # The words read come last: the summary keeps what precedes " (", and a name must not reach it.
+        found.append(replace(ev, reason=f"text in the photo: {ev.reason} ({ev.text})"))
+        if verdict is not None and ev.category in verdict.flags:
+            shows.append(found[-1])
+    return sorted(found, key=lambda e: e.start), tuple(sorted(shows, key=lambda e: e.start))
 
 
 def _meta_ev(reason: str, weight: float) -> Evidence:

@@ -14,8 +14,10 @@ from audit.model import Evidence
 DELETE = "delete photo"
 CROP = "crop or blur before keeping"
 STRIP_LOCATION = "remove the location before keeping"
+# Where and when a photo was taken is no fault of its pixels: the user decides what it gives away.
+CHECK = "check what it shows before keeping"
 # Worst first: an item's action is the worst of its files' actions.
-ACTIONS: tuple[str, ...] = (DELETE, CROP, STRIP_LOCATION)
+ACTIONS: tuple[str, ...] = (DELETE, CROP, STRIP_LOCATION, CHECK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,9 @@ class FileResult:
     action: str | None = None
     risk: int = 0
     seconds: float = 0.0
+    # The evidence about what the picture itself shows (identifiers read in it, text the classifier flags),
+    # as opposed to where and when it was taken: it flags the item as the same words in a post would.
+    shows: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +95,12 @@ class MediaFinding:
     @property
     def ocr_text(self) -> str:
         return "\n".join(f.ocr_text for f in self.files if f.ocr_text)
+
+    @property
+    def shows(self) -> tuple[Evidence, ...]:
+        return tuple(e for f in self.files for e in f.shows)
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Categories the pictures themselves show, so the item is flagged for them as for its words."""
+        return tuple(dict.fromkeys(e.category for e in self.shows))

@@ -8,7 +8,7 @@ survive in a shared file are a finding: anyone who saves the photo has them.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -37,15 +37,21 @@ def from_file(exif: Any) -> Metadata:
                     gps_in_file=lat is not None, sources=("file",) if (taken or lat is not None or camera) else ())
 
 
-def merge(file_meta: Metadata, media: Media) -> Metadata:
-    """The file's own facts win; the export's fill the gaps (Meta keeps EXIF in JSON after stripping the file)."""
+def merge(file_meta: Metadata, media: Media, to_local: Callable[[datetime], datetime] | None = None) -> Metadata:
+    """The file's own facts win; the export's fill the gaps (Meta keeps EXIF in JSON after stripping the file).
+
+    `to_local` reads the export's time, when it is an instant (Facebook's Unix time), in the scan's zone.
+    """
     from_export = media.taken_at is not None or media.latitude is not None or media.camera is not None
     lat, lon = file_meta.latitude, file_meta.longitude
     if lat is None and _valid(media.latitude, media.longitude):
         lat, lon = media.latitude, media.longitude
     taken, local = file_meta.taken_at, file_meta.local_time
     if taken is None and media.taken_at is not None:
-        taken, local = media.taken_at, False
+        if to_local is not None and media.taken_at.tzinfo is not None:
+            taken, local = to_local(media.taken_at), True
+        else:
+            taken, local = media.taken_at, False
     sources = file_meta.sources + (("export",) if from_export else ())
     return Metadata(taken_at=taken, local_time=local, latitude=lat, longitude=lon, camera=file_meta.camera or media.camera,
                     gps_in_file=file_meta.gps_in_file, sources=sources)

@@ -50,6 +50,6 @@ def frames(write: Callable[[BinaryIO], object], suffix: str, *, timeout: float, 
             return []
         out = []
         for path in sorted(Path(tmp).glob("frame*.png")):
-            with Image.open(path) as img:
+            with Image.open(path, formats=("PNG",)) as img:  # the frames ffmpeg was told to write
                 out.append(img.convert("RGB"))
         return out
