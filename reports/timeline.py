@@ -87,7 +87,7 @@ def busiest_sentence(months: list[tuple[int, int]], per_month: list[dict[str, in
     where = _label(months[best]) if span == 1 else f"{_label(months[best])} to {_label(months[best + span - 1])}"
     top = CATEGORY_TITLES[cats.most_common(1)[0][0]].lower()
     text = (f"The busiest risky stretch was {where}: {in_window} flagged posts "
-            f"({round(100 * in_window / total)}% of all {total}), mostly {top}")
+            f"({round(100 * in_window / total)}% of all {total} flagged among your own dated posts), mostly {top}")
     if hours and night / len(hours) >= 0.5:
         text += f", {round(100 * night / len(hours))}% of them written at night (22:00 to 06:00, {zone_name})"
     all_night = sum(1 for _, h in risky_hours if h >= NIGHT[0] or h < NIGHT[1])
