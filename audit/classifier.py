@@ -78,20 +78,27 @@ class Analysis:
 
 
 _IDENTIFIER_LABELS = {r.name: r.label for r in (*RULES, CONTEXT_RULE) if r.category == PATIENT and r.identifier}
+# "52 yo M" is an age, an age and a sex at once: the three age rules are one kind of identifier, named by the most precise.
+_AGE_RULES = ("age_sex_short", "age", "age_range")
+_IDENTIFIER_KINDS = {name: "age" if name in _AGE_RULES else label for name, label in _IDENTIFIER_LABELS.items()}
 
 
 def analyse(text: str, context_rx: re.Pattern[str] | None) -> Analysis:
     names = frozenset(fired(text, context_rx))
-    return Analysis(names, len({_IDENTIFIER_LABELS[n] for n in names if n in _IDENTIFIER_LABELS}))
+    return Analysis(names, len({_IDENTIFIER_KINDS[n] for n in names if n in _IDENTIFIER_KINDS}))
 
 
 def _identifier_labels(found: Sequence[tuple[Rule, Evidence]]) -> list[str]:
-    """Identifier kinds in the order the post shows them, for the summary."""
-    labels: list[str] = []
+    """Identifier kinds in the order the post shows them, for the summary; an age by its most precise rule."""
+    best: dict[str, tuple[int, str]] = {}
     for rule, _ in found:
-        if rule.name in _IDENTIFIER_LABELS and rule.label not in labels:
-            labels.append(rule.label)
-    return labels
+        kind = _IDENTIFIER_KINDS.get(rule.name)
+        if kind is None:
+            continue
+        rank = _AGE_RULES.index(rule.name) if rule.name in _AGE_RULES else 0
+        if kind not in best or rank < best[kind][0]:
+            best[kind] = (rank, rule.label)
+    return [label for _, label in best.values()]
 
 
 def _features(analyses: Sequence[Analysis], kinds: Sequence[str]) -> sparse.csr_matrix:

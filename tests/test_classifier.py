@@ -40,7 +40,7 @@ def spans(text: str) -> set[tuple[str, str]]:
     ("Baby Olivia went home from the NICU", {("named_person", "Baby Olivia"), ("unit", "NICU")}),
     ("the mayor's son rolled his truck on Route 9", {("occupation_fame", "the mayor's"), ("place", "Route 9")}),
     ("a 4yo swallowed a magnet", {("age", "4yo"), ("rare_injury", "swallowed")}),
-    ("your scans looked clean, see you at your follow up", {("care_reveal", "your scans"), ("care_reveal", "see you at your")}),
+    ("your scans looked clean, see you at your follow up", {("care_reveal", "your scans"), ("care_reveal", "your follow up")}),
     ("look at this CT 👀", {("image", "look at this CT")}),
     ("frequent flyers and drug-seekers all night", {("contempt_patients", "frequent flyers"), ("contempt_patients", "drug-seekers")}),
     ("blacked out at the residency retreat", {("intoxication", "blacked out")}),
@@ -54,6 +54,12 @@ def spans(text: str) -> set[tuple[str, str]]:
     ("in her 30s on 4 North", {("age_range", "in her 30s"), ("unit", "4 North")}),
     ("I can bring you some of my leftover percs", {("illegal", "bring you some of my leftover percs")}),
     ("take 2 of the oxy I gave you", {("illegal", "the oxy I gave you")}),
+    ("a 52 y.o. man, 61 YO F and a 70 yo male", {("age", "52 y.o."), ("age_sex_short", "61 YO F"), ("age_sex_short", "70 yo male")}),
+    ("tonight's chaos in the ED's hallway, hall bed 3", {("time_now", "tonight's"), ("unit", "the ED's"), ("bed_room", "hall bed 3")}),
+    ("busy rn, Mr. O'Brien in rm. 12", {("time_now", "rn"), ("named_person", "Mr. O'Brien"), ("bed_room", "rm. 12")}),
+    ("Kid From Lincoln Elementary, Transferred To St. Mary's", {("place", "Lincoln Elementary"), ("hospital_name", "St. Mary's")}),
+    ("an NFL player on I-95, see this rhythm strip", {("occupation_fame", "an NFL player"), ("place", "I-95"),
+                                                      ("image", "see this rhythm strip"[4:])}),
 ])
 def test_rules_find_identifiers_with_exact_spans(text, expected):
     assert expected <= spans(text)
@@ -64,6 +70,16 @@ def test_rules_find_identifiers_with_exact_spans(text, expected):
     "pushed the code to github, fixed the login bug",
     "grabbing coffee with friends",
     "80s night at the bar, and my 30s are going great",  # decades are not units ("3 South")
+    # look-alikes: a company, money, temperatures, durations, forms, sentence starts, TV and holidays
+    "ordered a case of 3M tape, budget cut by $52M, 1M views",
+    "fever of 102F, it was 20F outside, 98.6F is a myth",
+    "stayed in bed 10 hours, escape room 2 was fun, high 5s all round",
+    "I-9 form done before A 12 hour shift, logged 1200 hrs of volunteering",
+    "proud to be an RN, shoutout to all the RNs",
+    "Watching Mr. Bean and Baby Shark, Happy St. Patrick's Day and Happy Memorial Day",
+    "we ran a pilot study, stuck in traffic, drowning in paperwork, swallowed my pride",
+    "See you on Saturday for the bbq! 📸 from our beach trip",
+    "I got into Medical School! No Way I'm moving",
 ])
 def test_rules_find_no_identifier_in_plain_life(text):
     identifiers = {r.name for r in RULES if r.identifier}
