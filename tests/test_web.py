@@ -379,12 +379,14 @@ def test_several_files_and_context_reach_the_pipeline(tmp_path, make_zip):
 
 
 def test_progress_is_reported_and_a_running_scan_can_be_deleted(tmp_path, make_zip):
-    release = threading.Event()
+    release, went_on = threading.Event(), []
 
     def slow(paths, context, progress):  # type: ignore[no-untyped-def]
         progress("classify", 3, 10)
         release.wait(10)
-        raise ExportError(paths[0], "cancelled")
+        progress("classify", 4, 10)  # deleted by now: this ends the scan
+        went_on.append(True)
+        return None
 
     app = make(tmp_path, slow)
     c = app.test_client()
@@ -399,9 +401,55 @@ def test_progress_is_reported_and_a_running_scan_can_be_deleted(tmp_path, make_z
     assert "Scanning your export" in c.get(f"/scans/{scan_id}").get_data(as_text=True)
     post(c, f"/scans/{scan_id}/delete")
     assert c.get(f"/scans/{scan_id}/status").status_code == 404
+    folder = tmp_path / "data" / "scans" / scan_id
+    assert not (folder / "uploads").exists() and not (folder / "scan.json").exists()  # gone before the scan stops
     release.set()
     app.extensions["backscroll"].close()
-    assert not (tmp_path / "data" / "scans" / scan_id).exists()
+    assert not folder.exists() and not went_on
+
+
+def test_a_scan_left_by_a_stop_during_deletion_is_removed_at_the_next_start(tmp_path, make_zip):
+    release = threading.Event()
+
+    def slow(paths, context, progress):  # type: ignore[no-untyped-def]
+        progress("import", 1, None)
+        release.wait(10)
+        raise ExportError(paths[0], "never reached")
+
+    app = make(tmp_path, slow)
+    c = app.test_client()
+    c.get(f"/?key={KEY}")
+    scan_id = upload(c, make_zip("x/2024")).get_json()["id"]
+    while c.get(f"/scans/{scan_id}/status").get_json()["stage"] != "import":
+        time.sleep(0.02)
+    post(c, f"/scans/{scan_id}/delete")
+    folder = tmp_path / "data" / "scans" / scan_id
+    (folder / "out").mkdir()  # what a killed server leaves: the scan's folder without its record
+    again = make(tmp_path)  # started again on the same data while the first never cleaned up
+    assert again.extensions["backscroll"].listing() == [] and not folder.exists()
+    again.extensions["backscroll"].close()
+    release.set()
+    app.extensions["backscroll"].close()
+
+
+def test_stopping_the_server_interrupts_a_running_scan_at_once(tmp_path, make_zip):
+    def endless(paths, context, progress):  # type: ignore[no-untyped-def]
+        for n in range(10_000):
+            progress("classify", n, 10_000)
+            time.sleep(0.01)
+        raise AssertionError("the scan ignored the stop")
+
+    app = make(tmp_path, endless)
+    c = app.test_client()
+    c.get(f"/?key={KEY}")
+    scan_id = upload(c, make_zip("x/2024")).get_json()["id"]
+    while c.get(f"/scans/{scan_id}/status").get_json()["stage"] != "classify":
+        time.sleep(0.02)
+    app.extensions["backscroll"].close()  # a scan that ignored the stop would end "failed", 100 s later
+    again = make(tmp_path)
+    (scan,) = again.extensions["backscroll"].listing()
+    assert scan.status == "interrupted" and "stopped before this scan finished" in scan.error
+    again.extensions["backscroll"].close()
 
 
 def test_delete_everything_removes_scans_and_decisions(client, make_zip, tmp_path):

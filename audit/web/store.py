@@ -81,6 +81,13 @@ class Scan:
         return data
 
 
+_INTERRUPTED = "backscroll stopped before this scan finished; delete it and upload again."
+
+
+class _Stopped(Exception):
+    """Raised from a scan's progress report to end a scan that was deleted or whose server is stopping."""
+
+
 def private_dir(path: Path) -> Path:
     """Create `path` readable by the owner only; the uploads are someone's whole social life."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -111,11 +118,15 @@ class Store:
         self.results: OrderedDict[str, ScanResult] = OrderedDict()
         self.scans: dict[str, Scan] = {}
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backscroll-scan")
+        self.stopping = False
         self._load()
 
     # -- records --------------------------------------------------------------
 
     def _load(self) -> None:
+        for folder in self.scans_dir.iterdir():
+            if folder.is_dir() and not (folder / "scan.json").exists():  # deleted while it ran, before a stop
+                shutil.rmtree(folder, ignore_errors=True)
         for record in sorted(self.scans_dir.glob("*/scan.json")):
             try:
                 scan = Scan(**json.loads(record.read_text(encoding="utf-8")))
@@ -123,7 +134,7 @@ class Store:
                 log.warning("ignoring unreadable scan record %s", record)
                 continue
             if scan.status in RUNNING:
-                scan.status, scan.error = "interrupted", "backscroll stopped before this scan finished; delete it and upload again."
+                scan.status, scan.error = "interrupted", _INTERRUPTED
             self.scans[scan.id] = scan
 
     def _save(self, scan: Scan) -> None:
@@ -180,6 +191,8 @@ class Store:
 
     def _progress(self, scan: Scan) -> Callable[[str, int, int | None], None]:
         def report(stage: str, done: int, total: int | None) -> None:
+            if scan.discard or self.stopping:  # deleted, or the server is stopping: end the scan here
+                raise _Stopped
             with self.lock:
                 scan.stage, scan.done, scan.total = stage, done, total
         return report
@@ -216,6 +229,11 @@ class Store:
             with self.lock:
                 scan.stage, scan.done, scan.total = "report", 0, None
             self.write_outputs(scan, result)
+        except _Stopped:
+            if not scan.discard:
+                with self.lock:
+                    scan.status, scan.stage, scan.error = "interrupted", "", _INTERRUPTED
+                    self._save(scan)
         except ExportError as exc:
             self._fail(scan, self._plain(scan, exc))
         except Exception as exc:  # the app must keep working whatever one export does
@@ -300,6 +318,11 @@ class Store:
             scan.discard = True
         if not running:
             shutil.rmtree(self.folder(scan), ignore_errors=True)
+            return
+        # Gone at once, whatever happens next: no record a restart could bring back, no upload left on disk.
+        # The scan stops at its next progress report and removes the rest.
+        (self.folder(scan) / "scan.json").unlink(missing_ok=True)
+        shutil.rmtree(self.folder(scan) / "uploads", ignore_errors=True)
 
     def delete_everything(self) -> None:
         """Every scan and the decisions database: what a user who is done with backscroll asks for."""
@@ -310,4 +333,6 @@ class Store:
                 Path(str(self.state_path) + suffix).unlink(missing_ok=True)
 
     def close(self) -> None:
+        """Stop: a running scan ends at its next progress report (kept as interrupted), queued ones never start."""
+        self.stopping = True
         self.worker.shutdown(wait=True, cancel_futures=True)
