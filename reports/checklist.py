@@ -161,13 +161,14 @@ def _line(f: Finding, action: str, tz: tzinfo | None) -> str:
             f"  {link}  \n  Why: {reason}  \n  “{md_escape(quote(f))}”{photo}")
 
 
-def write_checklist(result: ScanResult, path: Path) -> None:
+def write_checklist(result: ScanResult, path: Path, *, in_app: bool = False) -> None:
     from reports.render import _private_open
 
+    progress = ("Mark progress on the scan's page in the backscroll app; the checklist you download next follows it." if in_app
+                else "Mark progress with `backscroll mark KEY STATUS --out DIR`; prove it with `backscroll verify`.")
     lines = ["# backscroll clean-up checklist", "",
              "This file quotes your posts, including ones about patients. Keep it private and delete it when you are done.", "",
-             "Items you marked keep or not a problem are left out. Mark progress with "
-             "`backscroll mark KEY STATUS --out DIR`; prove it with `backscroll verify`.", ""]
+             f"Items you marked keep or not a problem are left out. {progress}", ""]
     tz = clock.zone(result)
     for account in plan(result):
         lines += [f"## {account.platform.title()} · {md_escape(account.name)}", "", "### Account-level steps", ""]

@@ -60,13 +60,16 @@ def iso(moment: datetime | None) -> str:
 
 
 def write_all(result: ScanResult, out: Path, *, decisions: dict[str, Decision] | None = None,
-              redact: bool = False) -> dict[str, Path]:
-    """Every output of one scan; `decisions` are the stored ones, already copied onto the findings."""
+              redact: bool = False, in_app: bool = False) -> dict[str, Path]:
+    """Every output of one scan; `decisions` are the stored ones, already copied onto the findings.
+
+    `in_app`: written for the web app's downloads, whose readers have no output folder to name in a command.
+    """
     with gc_paused():
-        return _write_all(result, out, decisions or {}, redact)
+        return _write_all(result, out, decisions or {}, redact, in_app)
 
 
-def _write_all(result: ScanResult, out: Path, decisions: dict[str, Decision], redact: bool) -> dict[str, Path]:
+def _write_all(result: ScanResult, out: Path, decisions: dict[str, Decision], redact: bool, in_app: bool) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "report": out / "report.html",
@@ -79,7 +82,7 @@ def _write_all(result: ScanResult, out: Path, decisions: dict[str, Decision], re
         paths["redacted"] = out / "report-redacted.html"
 
     def pages() -> None:
-        write_html(result, paths["report"], decisions)
+        write_html(result, paths["report"], decisions, in_app=in_app)
         write_checklist_html(result, paths["checklist_html"])
         write_deleters(result.findings, out, _private_open, clock.zone(result))
         if redact:
@@ -89,7 +92,7 @@ def _write_all(result: ScanResult, out: Path, decisions: dict[str, Decision], re
     wait = beside(pages, can_fork(len(result.findings)))
     write_csv(result, paths["csv"])
     write_jsonl(result, paths["jsonl"])
-    write_checklist(result, paths["checklist"])
+    write_checklist(result, paths["checklist"], in_app=in_app)
     wait()
     paths.update(deleter_paths(result.findings, out))
     return paths
@@ -269,7 +272,8 @@ def island_data(result: ScanResult, decisions: dict[str, Decision], redacted: bo
 
 
 def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | None = None, *, redacted: bool = False,
-               app_links: list[tuple[str, str]] | None = None, views: list[accounts.AccountView] | None = None) -> None:
+               app_links: list[tuple[str, str]] | None = None, views: list[accounts.AccountView] | None = None,
+               in_app: bool = False) -> None:
     """`app_links` ((href, label) for a nav bar) makes the copy the local web app serves: its buttons
     save decisions to the app (fetch to 'self') instead of the browser; None writes the static file."""
     decisions = decisions or {}
@@ -305,7 +309,7 @@ def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | 
         media=result.media,
         media_rows=MEDIA_ROWS,
         page_size=PAGE_SIZE,
-        out_dir=str(path.parent),
+        out_dir=None if in_app else str(path.parent),
         app_links=app_links,
     )
     with _private_open(path) as fh:

@@ -20,6 +20,7 @@ pytest.importorskip("flask", reason="the web app needs Flask")
 
 from flask.testing import FlaskClient
 
+from audit.classifier import load_classifier
 from audit.errors import ExportError
 from audit.web import Settings, create_app
 from audit.web.security import TOKEN_HEADER, host_allowed
@@ -67,6 +68,7 @@ def post(client, url: str, **kw):  # type: ignore[no-untyped-def]
 
 
 def upload(client, *paths: Path, **fields: str):  # type: ignore[no-untyped-def]
+    load_classifier()  # trained before the scan starts: under load, training alone can outlast `wait`
     files = [(io.BytesIO(p.read_bytes()), p.name) for p in paths]
     return post(client, "/scans", data={"export": files, **fields}, content_type="multipart/form-data")
 
@@ -206,6 +208,10 @@ def test_upload_scan_report_decide_download_delete(client, make_zip, app, tmp_pa
     assert any(line.startswith("x,") and line.endswith(",keep") for line in csv_text.splitlines())  # rewritten with it
     checklist = client.get(f"/scans/{scan_id}/files/checklist.md")
     assert checklist.status_code == 200 and "attachment" in checklist.headers["Content-Disposition"]
+    # downloads name no command or folder of the app's data: its user has neither, and mark would miss its database
+    offline = client.get(f"/scans/{scan_id}/files/report.html").get_data(as_text=True)
+    for text in (offline, checklist.get_data(as_text=True)):
+        assert "--out" not in text and str(tmp_path) not in text and "backscroll app" in text
     printable = client.get(f"/scans/{scan_id}/files/checklist.html")
     assert printable.status_code == 200 and "style-src 'sha256-" in printable.headers["Content-Security-Policy"]
     ids = client.get(f"/scans/{scan_id}/files/x-delete-ids.txt")
@@ -338,6 +344,7 @@ def test_an_upload_of_incompressible_megabytes_under_the_limit_is_accepted(clien
         zf.writestr("data/tweets_media/1700000000000000001-photo.jpg", random.Random(7).randbytes(1_500_000))
     assert LIMIT > export.stat().st_size > 1_400_000
     response = upload(client, export)
+    response.request.environ["wsgi.input"].close()  # the test client spooled this body to a file of its own
     assert response.status_code == 202, response.get_json()
     assert wait(client, response.get_json()["id"])["status"] == "done"
 

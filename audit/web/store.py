@@ -285,7 +285,7 @@ class Store:
                 version = self.version(db)
             decisions_db.apply(result.findings, stored)
             private_dir(out)
-            write_all(result, out, decisions=stored)
+            write_all(result, out, decisions=stored, in_app=True)
             links = [("../../", "All scans")] + [(f"files/{name}", label) for name, label in self.downloads(scan)]
             write_html(result, out / APP_REPORT, stored, app_links=links)
             with self.lock:
