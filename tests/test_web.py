@@ -58,7 +58,9 @@ def app(tmp_path):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     c = app.test_client()
-    assert c.get(f"/?key={KEY}").status_code == 302  # sets the access cookie
+    login = c.get(f"/?key={KEY}")
+    assert login.status_code == 302  # sets the access cookie, kept when the browser is closed and opened again
+    assert "Max-Age=604800" in login.headers["Set-Cookie"] and "HttpOnly" in login.headers["Set-Cookie"]
     return c
 
 

@@ -90,6 +90,9 @@ class SpoolingRequest(Request):
         return fh  # type: ignore[return-value]
 
 
+COOKIE_DAYS = 7
+
+
 def install(app: Flask, settings: Settings) -> None:
     """Register the guards on `app`."""
 
@@ -118,7 +121,10 @@ def install(app: Flask, settings: Settings) -> None:
                 abort(403, "This link was already used, or is from an earlier run. Restart backscroll serve for a new one.")
             session["used"] = True
             response = redirect(here)
-            response.set_cookie(KEY_COOKIE, session["value"], httponly=True, samesite="Strict", path=request.script_root + "/")
+            # Kept across a browser restart (this run's value is useless to any later run): closing the browser
+            # must not lock the user out of their own scans until backscroll is started again.
+            response.set_cookie(KEY_COOKIE, session["value"], max_age=COOKIE_DAYS * 86400, httponly=True, samesite="Strict",
+                                path=request.script_root + "/")
             return response
         if not _same(request.cookies.get(KEY_COOKIE), session["value"]):
             abort(403, "Open backscroll from the link it printed when it started (it holds a one-time key).")
