@@ -73,6 +73,10 @@ class Classification:
 
     def finish(self, items: Sequence[Item], context: Context) -> list[Verdict]:
         """Every item's verdict under the final context, in item order."""
+        from audit import modelcache
+
+        if self.progress is not None and not modelcache.path().exists():
+            self.progress("model", 0, None)  # the first scan on a computer trains the model first: say so, not "opening"
         if not self.workers:
             from audit.classifier import load_classifier
 

@@ -101,3 +101,17 @@ def test_media_files_are_never_read(archive, monkeypatch):
     scan([str(archive)], workers=0)
     assert read and all(name.endswith(".js") for name in read)
     assert not [name for name in read if "media" in name]
+
+
+def test_the_first_scan_on_a_computer_says_it_is_training_the_model(make_zip, tmp_path, monkeypatch):
+    """Training takes about a minute; without its own stage the web page said "Opening the export…" all along."""
+    from audit.classifier import load_classifier
+
+    load_classifier()  # in this process already: only the cache folder below is new
+    stages: list[str] = []
+    scan([str(make_zip("x/2024"))], progress=lambda stage, done, total: stages.append(stage))
+    assert "model" not in stages  # the suite's cache holds the model
+    monkeypatch.setenv("BACKSCROLL_CACHE", str(tmp_path / "empty-cache"))
+    stages.clear()
+    scan([str(make_zip("x/2024"))], progress=lambda stage, done, total: stages.append(stage))
+    assert stages[0] == "model" and "classify" in stages[stages.index("model"):]

@@ -73,7 +73,8 @@
     };
   }
 
-  var STAGES = { open: 'Opening the export', 'import': 'Reading your posts', classify: 'Checking each item',
+  var STAGES = { open: 'Opening the export', 'import': 'Reading your posts',
+                 model: 'Training the model (first scan on this computer only, about a minute)', classify: 'Checking each item',
                  media: 'Looking at photos', report: 'Writing the report' };
   var panel = $('scan');
   if (panel && $('scan-progress')) {
