@@ -109,6 +109,26 @@ def test_upload_scan_decide_reload_download(page: Any, server: Settings, make_zi
     assert not any((server.data_dir / "scans").iterdir())
 
 
+def test_a_decision_that_fails_to_save_is_said_where_the_user_is_looking(page: Any, make_zip: Any) -> None:
+    page.set_input_files("#export", str(make_zip("x/2024", name="twitter-2024-11-16.zip")))
+    page.click("#start")
+    page.wait_for_url("**/report")
+    page.wait_for_selector("#list article .decide button.d-delete")
+    page.route("**/decisions", lambda route: route.fulfill(status=503, content_type="application/json",
+                                                           body='{"error": "backscroll is not running"}'))
+    page.set_viewport_size({"width": 1200, "height": 500})
+    last = page.locator("#list article").last
+    last.scroll_into_view_if_needed()
+    last.locator("button.d-delete").click()
+    warning = page.locator("#storage-warn")
+    warning.wait_for(state="visible")
+    box, height = warning.bounding_box(), page.evaluate("window.innerHeight")
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height  # in the window, not 2,000 px above
+    assert "not saved" in warning.inner_text()
+    warning.click()
+    warning.wait_for(state="hidden")
+
+
 def test_a_dropped_file_that_is_not_an_export_gets_a_plain_message(page: Any) -> None:
     data = base64.b64encode(b"just some text, not a zip").decode()
     transfer = page.evaluate_handle("""(b64) => {

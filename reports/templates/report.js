@@ -195,7 +195,14 @@
     return fresh;
   }
 
-  function warn(text) { var w = $('storage-warn'); w.textContent = text; w.hidden = false; }
+  // Fixed to the bottom of the window: the user is usually far down the list when a save fails. A click dismisses it.
+  function warn(text) {
+    var w = $('storage-warn');
+    w.textContent = text + ' (Click to dismiss.)';
+    w.classList.add('floating');
+    w.onclick = function () { w.hidden = true; };
+    w.hidden = false;
+  }
   function send(rec, status, before) {
     pending++;
     fetch('decisions', {
