@@ -211,7 +211,7 @@ class Classifier:
         if not texts:
             return []
         analyses = [analyse(t, self.context_rx) for t in texts]
-        timed = self._posted_during(texts, analyses, times) if times is not None else {}
+        timed = self._posted_during(texts, analyses, times, kinds) if times is not None else {}
         X = sparse.hstack([self.vectorizer.transform(texts), self.prefixer.transform(texts), _features(analyses, kinds)],
                           format="csr")
         probs = _pair_probs(X, _present(X), self._weights.T, self._bias, self._nb_weights.T, self._nb_bias)
@@ -242,11 +242,16 @@ class Classifier:
                 progress("classify", len(out), len(items))
         return out
 
-    def _posted_during(self, texts: Sequence[str], analyses: list[Analysis], times: Sequence[datetime | None]) -> dict[int, Evidence]:
-        """Posts sent within hours after the clock time they mention; each counts one more kind of identifier."""
+    def _posted_during(self, texts: Sequence[str], analyses: list[Analysis], times: Sequence[datetime | None],
+                       kinds: Sequence[str]) -> dict[int, Evidence]:
+        """Posts sent within hours after the clock time they mention; each counts one more kind of identifier.
+
+        Not a repost: when someone else's post was shared says nothing about when its story happened."""
         timed: dict[int, Evidence] = {}
-        for i, (text, an, when) in enumerate(zip(texts, analyses, times, strict=True)):
-            if when is not None and "time_exact" in an.fired and (ev := posted.posted_during(text, when, self.tz)) is not None:
+        for i, (text, an, when, kind) in enumerate(zip(texts, analyses, times, kinds, strict=True)):
+            if when is None or kind == "repost" or "time_exact" not in an.fired:
+                continue
+            if (ev := posted.posted_during(text, when, self.tz)) is not None:
                 timed[i] = ev
                 analyses[i] = Analysis(an.fired, an.identifiers + 1)
         return timed

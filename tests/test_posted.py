@@ -78,4 +78,7 @@ def test_the_classifier_counts_the_posting_time_as_an_identifier():
     assert [e.text for e in at_night[0].evidence if "posted at 03:40" in e.reason] == ["3am"]
     # An unflagged post gains no evidence for a flag it does not have.
     assert PATIENT not in at_night[1].flags
+    # Nor does a repost: when someone else's story was shared does not date it.
+    shared = classifier.classify_texts(texts[:1], ["repost"], [during])[0]
+    assert shared.scores == classifier.classify_texts(texts[:1], ["repost"])[0].scores and LABEL not in shared.summary
     assert not any("posted at" in e.reason for e in at_night[1].evidence)
