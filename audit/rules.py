@@ -70,14 +70,14 @@ _NOT_AGE_SEX = (r"(?!\s*(?:tape|masks?|respirators?|n95s?|tegaderm|micropore|tra
                 r"people|users|dash|hurdles|relay|race|outside|out there|degrees|windchill|wind chill|shoes?)\b)"
                 r"(?<!\b9[5-9]F)(?<!\b10[0-9]F)")
 # Capitalised words that begin a sentence or a phrase, not a name: "At Lincoln Elementary" is the school, not "At Lincoln".
-_NOT_A_NAME = (r"(?!(?:The|A|An|At|To|From|In|On|Of|By|For|And|But|So|No|My|Our|His|Her|Their|Went|Came|Transferred|Kid|Feeling|"
+_NOT_A_NAME = (r"(?=[A-Z])(?!(?:The|A|An|At|To|From|In|On|Of|By|For|And|But|So|No|My|Our|His|Her|Their|Went|Came|Transferred|Kid|Feeling|"
                r"Got|Into|Then|Happy|Just|Like|Back|Off|Over|When|While|After|Before|Via|With|Medical|Nursing|Grad|Law|Dental|"
                r"Med|Surgeon|Attorney|Inspector|Secretary)\s)")
 
 RULES: tuple[Rule, ...] = (
     # patient_reference: identifiers. Each names one of the ways a "de-identified" story identifies.
     _rule("age_sex_short", PATIENT, "age + sex", "age and sex in clinical shorthand", identifier=True, case=True,
-          regex=r"(?<![$£€.])\b\d{1,3}\s?(?:[yY]/?[oO]\s?)?(?:[MF]\b(?![a-z])|(?:male|female)\b)" + _NOT_AGE_SEX
+          regex=r"\b(?<![$£€.])\d{1,3}\s?(?:[yY]/?[oO]\s?)?(?:[MF]\b(?![a-z])|(?:male|female)\b)" + _NOT_AGE_SEX
                 + r"|\b\d{1,3}\s?yo\s?[mf]\b"),
     _rule("age", PATIENT, "age", "an exact age", identifier=True,
           regex=r"\b\d{1,3}\s?-?\s?(?:yo|y/o|y\.o\.|yrs?\s?old|years?[\s-]old|yr-old|mo(?:nth)?s?[\s-]old|w(?:ee)?ks?[\s-]old|days?[\s-]old)(?![a-z0-9])"),
@@ -95,7 +95,7 @@ RULES: tuple[Rule, ...] = (
     _rule("unit", PATIENT, "unit", "names the unit where it happened", identifier=True,
           words="picu|nicu|micu|sicu|cvicu|ccu|icu|pacu|l&d|l & d|a&e|trauma bay|step down|stepdown|med surg|medsurg|oncology floor|burn unit|"
                 "psych ward|labor and delivery|the ed|the er|our ed|our er|the unit|our unit|the floor",
-          regex=r"\b\d{1,2}\s?(?:north|south|east|west)\b(?!\s*(?:street|st\b|ave))|\b\d{1,2}[new]\b(?!/)"),
+          regex=r"\b\d{1,2}(?:\s?(?:north|south|east|west)\b(?!\s*(?:street|st\b|ave))|[new]\b(?!/))"),
     _rule("time_exact", PATIENT, "time of day", "an exact time can be matched to admission or EMS logs", identifier=True,
           regex=r"\b(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b(?:0\d|1\d|2[0-3])[0-5]\d\s?(?:hrs|h)\b(?!\s+of\b)"),
     _rule("time_now", PATIENT, "real time", "posted while it was happening, so the time of the post dates the encounter", identifier=True,
