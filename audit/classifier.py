@@ -483,6 +483,11 @@ def _trained_base() -> Classifier:
     return trained
 
 
+def model_ready() -> bool:
+    """Whether `load_classifier` can answer without training: already in this process, or in the cache."""
+    return _trained_base.cache_info().currsize > 0 or modelcache.path().exists()
+
+
 def load_classifier(context: Context | None = None) -> Classifier:
     """The trained classifier (trained once per process), bound to the user's context."""
     base = _trained_base()

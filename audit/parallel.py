@@ -73,13 +73,11 @@ class Classification:
 
     def finish(self, items: Sequence[Item], context: Context) -> list[Verdict]:
         """Every item's verdict under the final context, in item order."""
-        from audit import modelcache
-
-        if self.progress is not None and not modelcache.path().exists():
-            self.progress("model", 0, None)  # the first scan on a computer trains the model first: say so, not "opening"
         if not self.workers:
-            from audit.classifier import load_classifier
+            from audit.classifier import load_classifier, model_ready
 
+            if self.progress is not None and not model_ready():
+                self.progress("model", 0, None)  # the first scan on a computer trains the model first: say so, not "opening"
             return load_classifier(context).classify_items(items, progress=self.progress)
         covered = 0
         for start, end, used in list(self.chunks):

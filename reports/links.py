@@ -22,6 +22,8 @@ def _picture(m: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """Control characters shown as their symbols (ESC as ␛), so text files and terminal lines cannot act on them."""
+    if text.isprintable():  # most cells: one pass in C, no control character possible
+        return text
     return _CONTROLS.sub(_picture, text)
 
 

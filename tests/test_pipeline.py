@@ -105,13 +105,24 @@ def test_media_files_are_never_read(archive, monkeypatch):
 
 def test_the_first_scan_on_a_computer_says_it_is_training_the_model(make_zip, tmp_path, monkeypatch):
     """Training takes about a minute; without its own stage the web page said "Opening the export…" all along."""
-    from audit.classifier import load_classifier
+    from audit import classifier
 
-    load_classifier()  # in this process already: only the cache folder below is new
+    classifier.load_classifier()
+    assert classifier.model_ready()
     stages: list[str] = []
     scan([str(make_zip("x/2024"))], progress=lambda stage, done, total: stages.append(stage))
-    assert "model" not in stages  # the suite's cache holds the model
-    monkeypatch.setenv("BACKSCROLL_CACHE", str(tmp_path / "empty-cache"))
+    assert "model" not in stages
+    monkeypatch.setattr(classifier, "model_ready", lambda: False)
     stages.clear()
     scan([str(make_zip("x/2024"))], progress=lambda stage, done, total: stages.append(stage))
     assert stages[0] == "model" and "classify" in stages[stages.index("model"):]
+
+
+def test_a_model_is_ready_when_this_process_or_the_cache_holds_it(tmp_path, monkeypatch):
+    from audit import classifier
+
+    classifier.load_classifier()
+    monkeypatch.setenv("BACKSCROLL_CACHE", str(tmp_path / "empty-cache"))
+    assert classifier.model_ready()  # trained in this process already
+    classifier._trained_base.cache_clear()  # the next load reads the suite's cache again, once the variable is restored
+    assert not classifier.model_ready()
