@@ -8,6 +8,7 @@ import os
 import re
 import stat
 import zipfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -97,15 +98,21 @@ def test_spreadsheet_formulas_are_defused(text, expected):
     assert sheet_safe(text) == expected
 
 
-def test_findings_csv_defuses_a_formula_in_a_received_message(tmp_path):
-    archive = tmp_path / "x.zip"
-    dms = ('window.YTD.direct_messages.part0 = [{"dmConversation": {"conversationId": "1-2", "messages": ['
-           '{"messageCreate": {"id": "9", "senderId": "2", "recipientId": "1", "createdAt": "2024-01-01T00:00:00.000Z",'
-           ' "text": "=HYPERLINK(\\"http://evil.example\\",\\"hi\\")"}}]}}]')
+def x_with_one_dm(archive: Path, message: dict[str, str], username: str = "me") -> Path:
+    """An X archive of account 1 with no posts and one direct message between accounts 1 and 2."""
     with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("data/account.js", 'window.YTD.account.part0 = [{"account": {"username": "me", "accountId": "1"}}]')
+        zf.writestr("data/account.js", "window.YTD.account.part0 = "
+                    + json.dumps([{"account": {"username": username, "accountId": "1"}}]))
         zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = []")
-        zf.writestr("data/direct-messages.js", dms)
+        zf.writestr("data/direct-messages.js", "window.YTD.direct_messages.part0 = "
+                    + json.dumps([{"dmConversation": {"conversationId": "1-2", "messages": [{"messageCreate": message}]}}]))
+    return archive
+
+
+def test_findings_csv_defuses_a_formula_in_a_received_message(tmp_path):
+    archive = x_with_one_dm(tmp_path / "x.zip", {"id": "9", "senderId": "2", "recipientId": "1",
+                                                 "createdAt": "2024-01-01T00:00:00.000Z",
+                                                 "text": '=HYPERLINK("http://evil.example","hi")'})
     out = tmp_path / "out"
     assert scan(str(archive), "--out", str(out)).exit_code == 0
     with (out / "findings.csv").open(newline="") as fh:
@@ -114,14 +121,9 @@ def test_findings_csv_defuses_a_formula_in_a_received_message(tmp_path):
 
 
 def test_names_and_ids_from_the_export_cannot_become_formulas_or_markup(tmp_path):
-    archive = tmp_path / "x.zip"
     msg = {"id": "9` <img src=x onerror=alert(1)> `", "senderId": "1", "recipientId": "2", "createdAt": "2024-01-01T03:00:00.000Z",
            "text": "52M in bed 7 at 3am coded twice, his wife still doesn't know"}
-    with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("data/account.js", 'window.YTD.account.part0 = [{"account": {"username": "=HYPERLINK(1)", "accountId": "1"}}]')
-        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = []")
-        zf.writestr("data/direct-messages.js", "window.YTD.direct_messages.part0 = "
-                    + json.dumps([{"dmConversation": {"conversationId": "1-2", "messages": [{"messageCreate": msg}]}}]))
+    archive = x_with_one_dm(tmp_path / "x.zip", msg, username="=HYPERLINK(1)")
     out = tmp_path / "out"
     assert scan(str(archive), "--out", str(out)).exit_code == 0
     with (out / "findings.csv").open(newline="") as fh:
@@ -133,15 +135,10 @@ def test_names_and_ids_from_the_export_cannot_become_formulas_or_markup(tmp_path
 
 def test_terminal_controls_in_the_export_cannot_act_on_a_terminal(tmp_path):
     """`cat checklist.md` or a CSV in a terminal must not clear the screen or retitle the window."""
-    archive = tmp_path / "x.zip"
     esc = "\x1b[2J\x1b]0;pwned\x07\x9b1m"
     msg = {"id": f"9{esc}", "senderId": "1", "recipientId": "2", "createdAt": "2024-01-01T03:00:00.000Z",
            "text": f"52M in bed 7 at 3am coded twice{esc}, his wife still doesn't know"}
-    with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("data/account.js", 'window.YTD.account.part0 = [{"account": {"username": "me", "accountId": "1"}}]')
-        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = []")
-        zf.writestr("data/direct-messages.js", "window.YTD.direct_messages.part0 = "
-                    + json.dumps([{"dmConversation": {"conversationId": "1-2", "messages": [{"messageCreate": msg}]}}]))
+    archive = x_with_one_dm(tmp_path / "x.zip", msg)
     out = tmp_path / "out"
     assert scan(str(archive), "--out", str(out)).exit_code == 0
     for name in ("checklist.md", "findings.csv", "x-delete.csv"):

@@ -387,6 +387,19 @@ def test_several_files_and_context_reach_the_pipeline(tmp_path, make_zip):
     app.extensions["backscroll"].close()
 
 
+def reaching(tmp_path: Path, make_zip, scan_fn, stage: str, timeout: float = 60):  # type: ignore[no-untyped-def]
+    """An app whose scan (`scan_fn`, a stand-in for the pipeline) has reported `stage`: its client and scan id."""
+    app = make(tmp_path, scan_fn)
+    c = app.test_client()
+    c.get(f"/?key={KEY}")
+    scan_id = upload(c, make_zip("x/2024")).get_json()["id"]
+    deadline = time.monotonic() + timeout
+    while c.get(f"/scans/{scan_id}/status").get_json()["stage"] != stage:
+        assert time.monotonic() < deadline, f"the scan never reached {stage!r}"
+        time.sleep(0.02)
+    return app, c, scan_id
+
+
 def test_progress_is_reported_and_a_running_scan_can_be_deleted(tmp_path, make_zip):
     release, went_on = threading.Event(), []
 
@@ -397,15 +410,8 @@ def test_progress_is_reported_and_a_running_scan_can_be_deleted(tmp_path, make_z
         went_on.append(True)
         return None
 
-    app = make(tmp_path, slow)
-    c = app.test_client()
-    c.get(f"/?key={KEY}")
-    scan_id = upload(c, make_zip("x/2024")).get_json()["id"]
-    for _ in range(100):
-        status = c.get(f"/scans/{scan_id}/status").get_json()
-        if status["stage"] == "classify":
-            break
-        time.sleep(0.02)
+    app, c, scan_id = reaching(tmp_path, make_zip, slow, "classify")
+    status = c.get(f"/scans/{scan_id}/status").get_json()
     assert (status["status"], status["done"], status["total"]) == ("scanning", 3, 10)
     assert "Scanning your export" in c.get(f"/scans/{scan_id}").get_data(as_text=True)
     post(c, f"/scans/{scan_id}/delete")
@@ -425,12 +431,7 @@ def test_a_scan_left_by_a_stop_during_deletion_is_removed_at_the_next_start(tmp_
         release.wait(10)
         raise ExportError(paths[0], "never reached")
 
-    app = make(tmp_path, slow)
-    c = app.test_client()
-    c.get(f"/?key={KEY}")
-    scan_id = upload(c, make_zip("x/2024")).get_json()["id"]
-    while c.get(f"/scans/{scan_id}/status").get_json()["stage"] != "import":
-        time.sleep(0.02)
+    app, c, scan_id = reaching(tmp_path, make_zip, slow, "import")
     post(c, f"/scans/{scan_id}/delete")
     folder = tmp_path / "data" / "scans" / scan_id
     (folder / "out").mkdir()  # what a killed server leaves: the scan's folder without its record
@@ -448,12 +449,7 @@ def test_stopping_the_server_interrupts_a_running_scan_at_once(tmp_path, make_zi
             time.sleep(0.01)
         raise AssertionError("the scan ignored the stop")
 
-    app = make(tmp_path, endless)
-    c = app.test_client()
-    c.get(f"/?key={KEY}")
-    scan_id = upload(c, make_zip("x/2024")).get_json()["id"]
-    while c.get(f"/scans/{scan_id}/status").get_json()["stage"] != "classify":
-        time.sleep(0.02)
+    app, _, _ = reaching(tmp_path, make_zip, endless, "classify")
     app.extensions["backscroll"].close()  # a scan that ignored the stop would end "failed", 100 s later
     again = make(tmp_path)
     (scan,) = again.extensions["backscroll"].listing()
