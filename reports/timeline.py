@@ -69,7 +69,7 @@ def build(findings: Sequence[Finding], tz: tzinfo | None = None) -> Timeline:
 
 
 def busiest_sentence(months: list[tuple[int, int]], per_month: list[dict[str, int]],
-                     risky_hours: list[tuple[tuple[int, int], int]], zone_name: str = "this computer's time zone") -> str:
+                     risky_hours: list[tuple[tuple[int, int], int]], zone_name: str) -> str:
     """Name the three-month stretch with most flagged posts, and whether they were written at night."""
     totals = [sum(c.values()) for c in per_month]
     total = sum(totals)
