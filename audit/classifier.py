@@ -30,7 +30,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from audit import corpus, modelcache, posted
 from audit.context import Context
-from audit.model import CATEGORIES, CATEGORY_TITLES, Evidence, Item, Kind, Verdict, item_columns
+from audit.model import CATEGORIES, CATEGORY_TITLES, Evidence, Item, Kind, Verdict, item_columns, learned_reason
 from audit.rules import CONTEXT_RULE, PATIENT, QUIET, RULES, Rule, compile_context, find_evidence, fired, lower_keeping_spans
 from audit.triage import REVIEW_AT
 
@@ -294,8 +294,7 @@ class Classifier:
             if at is None or any(s < at[1] and at[0] < e for s, e in taken):
                 continue
             taken.append(at)
-            reason = f"wording typical of {cat.replace('_', ' ')} in the examples backscroll learned from"
-            out.append(Evidence(cat, at[0], at[1], text[at[0]:at[1]], reason, round(value, 3)))
+            out.append(Evidence(cat, at[0], at[1], text[at[0]:at[1]], learned_reason(cat), round(value, 3)))
         return out
 
 

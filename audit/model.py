@@ -165,6 +165,18 @@ class Evidence:
     reason: str
     weight: float = 0.0
 
+    @property
+    def learned(self) -> bool:
+        """Wording the model learned from examples, not a rule's specific finding (a slur, "52M")."""
+        return self.reason.startswith(LEARNED)
+
+
+LEARNED = "wording typical of"  # how the classifier's reason for a learned word or phrase begins
+
+
+def learned_reason(category: str) -> str:
+    return f"{LEARNED} {category.replace('_', ' ')} in the examples backscroll learned from"
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:

@@ -74,9 +74,12 @@ def excerpt(text: str, limit: int = 140) -> str:
 
 
 def quote(f: Finding, limit: int = 140) -> str:
-    """The excerpt that shows why: in a long post the flagged words can come after the first 140 characters."""
+    """The excerpt that shows why: in a long post the flagged words can come after the first 140 characters.
+
+    Centred on a rule's finding when there is one: "bed 7" says why, a learned "honestly" does not."""
     text, evidence = f.item.text, f.verdict.evidence
-    first = min((e.start for e in evidence if 0 <= e.start < len(text)), default=0)
+    starts = [(e.learned, e.start) for e in evidence if 0 <= e.start < len(text)]
+    first = min(starts)[1] if starts else 0  # a rule's finding before learned wording
     if len(" ".join(text[:first].split())) < limit - 40:
         return excerpt(text, limit)
     return "…" + excerpt(text[max(0, first - 30):], limit - 1)

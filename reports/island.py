@@ -12,7 +12,7 @@ import json
 from datetime import tzinfo
 from typing import Any
 
-from audit.model import CATEGORIES, Evidence, Finding
+from audit.model import CATEGORIES, CATEGORY_TITLES, Finding
 from audit.state import Decision
 from reports import clock
 from reports.links import safe_url
@@ -25,12 +25,9 @@ def script_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_ESCAPES)
 
 
-LEARNED = "wording typical of"  # how the classifier's reason for a learned word or phrase begins
-
-
-def learned(ev: Evidence) -> bool:
-    """Evidence the classifier learned from examples, not a rule's specific finding (a slur, "52M")."""
-    return ev.reason.startswith(LEARNED)
+def learned_intro(category: str) -> str:
+    """Heads the learned words of one category: weaker evidence than a rule's, and said so."""
+    return f"Words the model links with {CATEGORY_TITLES[category].lower()} (learned from examples, not a specific finding):"
 
 
 def segments(f: Finding) -> list[tuple[str, int, int] | str]:
@@ -42,7 +39,7 @@ def segments(f: Finding) -> list[tuple[str, int, int] | str]:
     """
     text = f.item.text
     evidence = f.verdict.evidence
-    order = sorted(range(len(evidence)), key=lambda i: (learned(evidence[i]), evidence[i].start, -evidence[i].end))
+    order = sorted(range(len(evidence)), key=lambda i: (evidence[i].learned, evidence[i].start, -evidence[i].end))
     taken: list[tuple[int, int]] = []
     chosen: list[int] = []
     for i in order:
@@ -82,11 +79,12 @@ class Island:
 
     def record(self, f: Finding, decision: Decision | None) -> dict[str, Any]:
         item, v = f.item, f.verdict
-        why = [[ev.text, CATEGORIES.index(ev.category) if ev.category in CATEGORIES else 0, self.reason(ev.reason)]
+        # [text, category, reason, 1 if learned]: the page shows learned wording more quietly than a rule's finding.
+        why = [[ev.text, CATEGORIES.index(ev.category) if ev.category in CATEGORIES else 0, self.reason(ev.reason), int(ev.learned)]
                for ev in v.evidence]
         segs: list[Any] = []
         for s in segments(f):
-            segs.append(s if isinstance(s, str) else [s[0], s[1], why[s[2]][2]])
+            segs.append(s if isinstance(s, str) else [s[0], s[1], why[s[2]][2], why[s[2]][3]])
         rec: dict[str, Any] = {
             "k": item.key,
             "p": str(item.platform),

@@ -30,7 +30,7 @@ from reports import accounts, clock, timeline
 from reports.beside import beside, can_fork
 from reports.checklist import account_steps, write_checklist, write_checklist_html
 from reports.deleters import deleter_paths, write_deleters
-from reports.island import Island, script_json
+from reports.island import Island, learned_intro, script_json
 from reports.links import sheet_row
 
 CSV_FIELDS = (
@@ -47,7 +47,7 @@ MEDIA_ROWS = 500  # files not checked listed in the page; all of them are in fin
 
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("reports", "templates"), autoescape=select_autoescape(["html", "j2"]))
-    env.globals.update(CATEGORIES=CATEGORIES, TITLES=CATEGORY_TITLES)
+    env.globals.update(CATEGORIES=CATEGORIES, TITLES=CATEGORY_TITLES, learned_intro=learned_intro)
     env.filters["basename"] = lambda p: os.path.basename(str(p).rstrip("/"))
     return env
 
@@ -130,7 +130,8 @@ def _row(f: Finding) -> list[Any]:
 
 def evidence_json(evidence: Sequence[Evidence]) -> list[dict[str, Any]]:
     """Evidence as `findings.jsonl` and `backscroll classify` give it."""
-    return [{"category": e.category, "start": e.start, "end": e.end, "text": e.text, "reason": e.reason} for e in evidence]
+    return [{"category": e.category, "start": e.start, "end": e.end, "text": e.text, "reason": e.reason, "learned": e.learned}
+            for e in evidence]
 
 
 def media_json(media: Sequence[Media]) -> list[dict[str, Any]]:
@@ -262,6 +263,7 @@ def island_data(result: ScanResult, decisions: dict[str, Decision], redacted: bo
         "id": report_id(result) + ("-redacted" if redacted else ""),
         "cats": list(CATEGORIES),
         "titles": [CATEGORY_TITLES[c] for c in CATEGORIES],
+        "learned": [learned_intro(c) for c in CATEGORIES],
         "reasons": island.reasons,
         "total": len(result.findings),
         "more": len(shown) - len(embedded),

@@ -86,8 +86,10 @@ def test_a_long_posts_quote_shows_the_flagged_words(tmp_path):
     filler = "Long day of charting and meetings, then more charting. " * 40
     long_post = f(Platform.X, "20", Kind.POST, "delete", text=filler + "71M in bed 9 pulled his lines again")
     start = long_post.item.text.index("71M")
-    ev = Evidence("patient_reference", start, start + 3, "71M", "age and sex in clinical shorthand")
-    long_post = Finding(long_post.item, Verdict(dict(SCORES), ("patient_reference",), 80, (ev,), "age + sex"), "delete")
+    ev = (Evidence("patient_reference", 0, 8, "Long day", "wording typical of patient reference in the examples backscroll learned from"),
+          Evidence("patient_reference", start, start + 3, "71M", "age and sex in clinical shorthand"))
+    # the learned words at the start must not pull the quote away from the rule's finding
+    long_post = Finding(long_post.item, Verdict(dict(SCORES), ("patient_reference",), 80, ev, "age + sex"), "delete")
     short = f(Platform.X, "21", Kind.POST, "delete", text="52M in bed 7 " + filler)
     write_checklist(scan_of(long_post, short), tmp_path / "checklist.md")
     write_checklist_html(scan_of(long_post, short), tmp_path / "checklist.html")

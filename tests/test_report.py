@@ -402,6 +402,47 @@ def test_rule_evidence_is_highlighted_over_learned_wording_it_overlaps(tmp_path:
     assert "".join(s if isinstance(s, str) else s[0] for s in rec["t"]) == text
     assert [s[0] for s in rec["t"] if not isinstance(s, str)] == marked
     assert [w[0] for w in rec["w"]] == [e.text for e in ev]  # the evidence list keeps every span
+    assert [w[3] for w in rec["w"]] == [1, 0, 1, 0, 0, 1, 1]
+    assert [s[3] for s in rec["t"] if not isinstance(s, str)] == [0, 0, 0, 1, 1]
+
+
+def test_learned_wording_is_shown_more_quietly_than_a_rules_finding(browser: Any, tmp_path: Path) -> None:
+    """Learned words ("honestly", "night") were listed and highlighted exactly like "bed 7", as if as specific.
+
+    They now share one line per risk, said to be learned, with a dotted mark: on the first page (drawn by
+    the server) and on later pages (drawn by the script) alike."""
+    text = "honestly 52M in bed 7 came in at 3am, what a night, so sick of these families"
+    at = text.index
+    learned = "wording typical of {} in the examples backscroll learned from"
+    ev = (Evidence("patient_reference", 0, 8, "honestly", learned.format("patient reference")),
+          Evidence("patient_reference", at("bed 7"), at("bed 7") + 5, "bed 7", "a bed or room number"),
+          Evidence("patient_reference", at("night"), at("night") + 5, "night", learned.format("patient reference")),
+          Evidence("venting", at("sick of"), at("sick of") + 7, "sick of", "a complaint"),
+          Evidence("venting", at("families"), at("families") + 8, "families", learned.format("venting")))
+    path = tmp_path / "report.html"
+    write_html(result_of(*(finding(str(i), text, evidence=ev, flags=("patient_reference", "venting"), risk=99 - i)
+                           for i in range(52))), path)
+    page = path.read_text()
+    first = page[page.index('data-key="x:0"'):page.index('data-key="x:1"')]
+    lines = re.findall(r"<li[^>]*>.*?</li>", first)
+    assert lines == ["<li>“<bdi>bed 7</bdi>”: a bed or room number</li>", "<li>“<bdi>sick of</bdi>”: a complaint</li>",
+                     '<li class="learned">Words the model links with patient reference (learned from examples, not a specific '
+                     "finding): “<bdi>honestly</bdi>”, “<bdi>night</bdi>”</li>",
+                     '<li class="learned">Words the model links with venting (learned from examples, not a specific finding): '
+                     "“<bdi>families</bdi>”</li>"]
+    assert re.findall(r'<mark class="([^"]+)"[^>]*>([^<]+)</mark>', first) == [
+        ("patient_reference learned", "honestly"), ("patient_reference", "bed 7"), ("patient_reference learned", "night"),
+        ("venting", "sick of"), ("venting learned", "families")]
+    view = open_page(browser, path)
+    view.click("#next")  # the second page is drawn by the script from the data island
+    item = view.locator('article[data-key="x:51"]')
+    assert item.locator("ul.why li").all_text_contents() == [re.sub(r"<[^>]+>", "", li) for li in lines]
+    marked = item.evaluate("a => [...a.querySelectorAll('mark')].map(m => [m.className, m.firstChild.textContent])")
+    assert marked == [list(m) for m in re.findall(r'<mark class="([^"]+)"[^>]*>([^<]+)</mark>', first)]
+    styles = view.evaluate("""() => ['honestly', 'bed 7'].map(t => {
+        const m = [...document.querySelectorAll('article[data-key="x:51"] mark')].find(m => m.firstChild.textContent === t);
+        const s = getComputedStyle(m); return [s.backgroundColor, s.borderBottomStyle]; })""")
+    assert styles[0] == ["rgba(0, 0, 0, 0)", "dotted"] and styles[1][1] == "solid" and styles[1][0] != styles[0][0]
 
 
 def test_printing_keeps_colours_unfolds_sections_and_keeps_headings_with_their_items(browser: Any, tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
   // Items come from the JSON data island and are drawn a page at a time with textContent only:
   // post text is never parsed as HTML.
   var D = JSON.parse(document.getElementById('data').textContent);
-  var CATS = D.cats, TITLES = D.titles, REASONS = D.reasons, ITEMS = D.items;
+  var CATS = D.cats, TITLES = D.titles, LEARNED = D.learned, REASONS = D.reasons, ITEMS = D.items;
   var STATUSES = ['delete', 'lock', 'keep', 'not_a_problem'];
   var LABELS = { delete: 'delete', lock: 'lock', keep: 'keep', not_a_problem: 'not a problem' };
   var DISMISSED = { keep: true, not_a_problem: true };
@@ -114,7 +114,7 @@
     text.dir = 'auto';
     rec.t.forEach(function (s) {
       if (typeof s === 'string') { addText(text, s); return; }
-      var m = addText(el('mark', CATS[s[1]]), s[0]);
+      var m = addText(el('mark', CATS[s[1]] + (s[3] ? ' learned' : '')), s[0]);
       m.tabIndex = 0;
       m.title = REASONS[s[2]];
       m.dataset.reason = REASONS[s[2]];
@@ -130,9 +130,22 @@
     }
     var ul = el('ul', 'why');
     rec.w.forEach(function (w) {
+      if (w[3]) return;
       var li = el('li', null, '“');
       li.appendChild(isolated('bdi', w[0]));
       li.appendChild(document.createTextNode('”: ' + REASONS[w[2]]));
+      ul.appendChild(li);
+    });
+    // Learned words, one quieter line per category: weaker evidence than a rule's finding.
+    CATS.forEach(function (c, i) {
+      var words = rec.w.filter(function (w) { return w[3] && w[1] === i; });
+      if (!words.length) return;
+      var li = el('li', 'learned', LEARNED[i] + ' ');
+      words.forEach(function (w, j) {
+        li.appendChild(document.createTextNode((j ? ', ' : '') + '“'));
+        li.appendChild(isolated('bdi', w[0]));
+        li.appendChild(document.createTextNode('”'));
+      });
       ul.appendChild(li);
     });
     art.appendChild(ul);
