@@ -74,6 +74,11 @@ _NOT_A_NAME = (r"(?=[A-Z])(?!(?:The|A|An|At|To|From|In|On|Of|By|For|And|But|So|N
                r"Got|Into|Then|Happy|Just|Like|Back|Off|Over|When|While|After|Before|Via|With|Medical|Nursing|Grad|Law|Dental|"
                r"Med|Surgeon|Attorney|Inspector|Secretary)\s)")
 
+# Mountains and television hospitals, not where a patient was seen.
+_NOT_A_HOSPITAL = (r"(?!(?:Everest|Kilimanjaro|Rainier|Hood|Fuji|Whitney|Shasta|Kenya|Olympus|Rushmore|Etna|Vesuvius|Snowdon|Denali|"
+                   r"Kosciuszko|Elbert|Baker|Tam|Tamalpais|Cook|Ruapehu|Blanc|Grey Sloan|Seattle Grace|"
+                   r"Princeton[- ]Plainsboro)\b)")
+
 RULES: tuple[Rule, ...] = (
     # patient_reference: identifiers. Each names one of the ways a "de-identified" story identifies.
     _rule("age_sex_short", PATIENT, "age + sex", "age and sex in clinical shorthand", identifier=True, case=True,
@@ -90,14 +95,20 @@ RULES: tuple[Rule, ...] = (
                 "elderly lady|elderly gentleman|this lady|this gentleman|this grandma|this grandpa|this toddler|this newborn|this teen|"
                 "a lady|a gentleman|a grandma|a grandpa|a toddler|a newborn|a teenager|the lady|the gentleman|the toddler|the newborn"),
     _rule("bed_room", PATIENT, "bed/room", "a bed or room number places the patient in time and space", identifier=True,
-          regex=r"\b(?<!escape )(?:hall(?:way)? bed|bed|room|rm\.?|bay|trauma bay|resus|cubicle|pod|cube|exam room)[\s-]?#?\s?\d{1,4}[a-z]?\b"
-                r"(?!\s*(?:hours?|hrs?|mins?|minutes|days?|nights?|weeks?|years?|times)\b)"),
+          regex=r"\b(?<!escape )(?:hall(?:way)? bed|bed|room|rm\.?|bay|trauma bay|resus|cubicle|pod|cube|exam room|ward)[\s-]?#?\s?\d{1,4}[a-z]?\b"
+                r"(?!\s*(?:hours?|hrs?|mins?|minutes|days?|nights?|weeks?|years?|times|council\w*|aldermen|alderman|candidates?|elections?)\b)"),
     _rule("unit", PATIENT, "unit", "names the unit where it happened", identifier=True,
-          words="picu|nicu|micu|sicu|cvicu|ccu|icu|pacu|l&d|l & d|a&e|trauma bay|step down|stepdown|med surg|medsurg|oncology floor|burn unit|"
-                "psych ward|labor and delivery|the ed|the er|our ed|our er|the unit|our unit|the floor",
-          regex=r"\b\d{1,2}(?:\s?(?:north|south|east|west)\b(?!\s*(?:street|st\b|ave))|[new]\b(?!/))"),
+          words="picu|nicu|micu|sicu|cvicu|ccu|icu|pacu|l&d|l & d|hdu|scbu|the itu|on itu|in itu|trauma bay|step down|stepdown|med surg|"
+                "medsurg|oncology floor|burn unit|psych ward|labor and delivery|the unit|our unit|the floor",
+          regex=r"\b\d{1,2}(?:\s?(?:north|south|east|west)\b(?!\s*(?:street|st\b|ave))|[new]\b(?!/))"
+                r"|(?<!vitamins )(?<!vitamin )\ba\s?&\s?e\b"),
+    # "the ED", "our er", but not "the Ed Sheeran concert": a capitalised word after a capitalised Ed is a name.
+    _rule("unit_ed", PATIENT, "unit", "names the unit where it happened", identifier=True, case=True,
+          regex=r"\b(?:[Tt]he|[Oo]ur|THE|OUR)\s(?:ED|ER|ed|er|(?:Ed|Er)(?!\s+[A-Z]))\b(?:['’]s\b)?"),
     _rule("time_exact", PATIENT, "time of day", "an exact time can be matched to admission or EMS logs", identifier=True,
-          regex=r"\b(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b(?:0\d|1\d|2[0-3])[0-5]\d\s?(?:hrs|h)\b(?!\s+of\b)"),
+          regex=r"\b(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b(?:0\d|1\d|2[0-3])[0-5]\d\s?(?:hrs|h)\b(?!\s+of\b)"
+                # "0300": a 24-hour time with its leading zero, not a phone number's first digits
+                r"|\b0\d[0-5]\d\b(?![\s-]?\d)"),
     _rule("time_now", PATIENT, "real time", "posted while it was happening, so the time of the post dates the encounter", identifier=True,
           words="tonight|this morning|this afternoon|this evening|last night|right now|just now|currently|as we speak|today|this shift|"
                 "on shift|mid shift|overnight|just came in|just rolled in|just wheeled in|just got a|just had a|just had an|this am",
@@ -110,13 +121,14 @@ RULES: tuple[Rule, ...] = (
                 r"|\b" + _NOT_A_NAME + r"(?:[A-Z][\w']+\s){1,3}(?:High|Elementary|Middle|Academy|School|College|University|Gym|Fitness|Mall|Church|Park|Stadium|Arena|Casino|Prison|Jail)\b"
                 r"|\bthe (?:local|downtown|county) (?:gym|school|pool|bar|mall|park|jail|prison|fair|highway|plant|factory|mine|farm)\b"),
     _rule("hospital_name", PATIENT, "named hospital", "names the hospital, so anyone local can narrow it down", identifier=True, case=True,
-          regex=r"\b(?:St\.?|Saint|Mount|Mt\.?)\s[A-Z][\w']+(?![\w'])(?!\s+Day\b)|\b" + _NOT_A_NAME
+          regex=r"\b(?:St\.?|Saint|Mount|Mt\.?)\s" + _NOT_A_HOSPITAL + r"[A-Z][\w']+(?![\w'])(?!\s+Day\b)|\b(?<!Grey )(?<!Seattle )(?<!Princeton-)" + _NOT_A_NAME + _NOT_A_HOSPITAL
                 + r"(?:[A-Z][\w']+\s){1,3}(?:General|Memorial|Medical Center|Hospital|Infirmary|Children's|Regional|Clinic)\b(?!\s+Day\b)"),
     _rule("occupation_fame", PATIENT, "occupation or fame", "an occupation or fame makes the person recognisable", identifier=True,
           regex=r"\b(?:the|a|an|local|our|famous|well-known|well known)\s+(?:(?:local|famous|retired|former|high school|elementary)\s+)?"
                 r"(?:mayor|senator|councilman|councilwoman|congressman|celebrity|actor|actress|singer|rapper|musician|athlete|footballer|"
-                r"(?:hockey|football|basketball|baseball|soccer|nfl|nba) player|coach|pastor|priest|rabbi|imam|teacher|principal|lawyer|"
-                r"attorney|cop|police officer|sheriff|firefighter|judge|ceo|news anchor|weatherman|reporter|influencer|youtuber|professor|"
+                r"(?:hockey|football|basketball|baseball|soccer|nfl|nba) player|(?:high school|football|basketball|baseball|soccer|hockey|track|swim|"
+                r"little league|varsity) coach|pastor|priest|rabbi|imam|teacher|principal|lawyer|"
+                r"attorney|cop|police officer|sheriff|firefighter|judge|(?<!our )ceo|news anchor|weatherman|reporter|influencer|youtuber|professor|"
                 r"pilot|business owner)s?(?:'s)?\b(?!\s+(?:study|studies|investigators?|project|program|trial|data)\b)"),
     _rule("named_person", PATIENT, "name or initials", "a name, nickname or initials, even partial, identify", identifier=True, case=True,
           regex=r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s(?!(?:Bean|Rogers|Potato|Clean|Right|Incredible|Miyagi|Burns|Krabs|Rachel)\b)"
@@ -127,15 +139,18 @@ RULES: tuple[Rule, ...] = (
           words="impaled|impalement|amputation|amputated|degloving|degloved|decapitated|ingested|foreign body|rectal|lodged|"
                 "chainsaw|firework|fireworks|struck by lightning|lightning strike|rollover|roll over|ejected from the vehicle|"
                 "ejected from the car|partially ejected|gsw|gunshot|stabbed|stabbing|stab wound|dog bite|dog attack|"
-                "bear attack|harlequin|progeria|situs inversus|fournier's|necrotizing|nec fasc|conjoined|quadruplets|quints|triplets|twins|"
-                "fibrodysplasia|elephantiasis|leprosy|rabies|tetanus|botulism|ebola|anthrax|plague|snakebite|snake bite|self inflicted|"
+                "bear attack|harlequin|progeria|situs inversus|fournier's|necrotizing|nec fasc|conjoined|quadruplets|quints|"
+                "fibrodysplasia|elephantiasis|leprosy|botulism|ebola|anthrax|plague|snakebite|snake bite|self inflicted|"
                 "overdose|overdosed|od'd|suicide attempt|found hanging|attempted hanging|drowned|near drowning|burns over|tbsa|mvc|"
                 "mva|car crash|motorcycle crash|pileup|multi car pile up|tractor|combine harvester|wood chipper|nail gun",
           # swallowing an object, not one's pride
-          regex=r"\bswallowed(?= (?:a|an|his|her|their|two|three|\d+|batteries|magnets|coins|pins)\b)"),
+          regex=r"\bswallowed(?= (?:a|an|his|her|their|two|three|\d+|batteries|magnets|coins|pins)\b)"
+                # the author's own twins are family; a rabies shot is a vaccine, not a case
+                r"|(?<!my )(?<!our )\b(?:twins|triplets)\b"
+                r"|\b(?:rabies|tetanus)\b(?!\s+(?:vaccines?|vaccinations?|shots?|jabs?|boosters?|immuni[sz]ations?|clinics?)\b)"),
     _rule("image", PATIENT, "photo of clinical data", "a photo of a scan, chart, monitor or body part is patient data", identifier=True,
           regex=r"\b(?:look at|check out|swipe (?:to see|for)|pic of|photo of|picture of|here'?s|this)\s+(?:this|the|his|her|my|our|that)?\s*"
-                r"(?:rhythm strip|chest film|chest x-?ray|x-?ray|xr|ct|cat scan|scan|mri|ultrasound|echo|ecg|ekg|strip|rhythm|chart|monitor|labs?|film|specimen|wound|rash|lesion|"
+                r"(?:rhythm strip|chest film|chest x-?ray|x-?ray|xr|ct|cat scan|scan|mri|ultrasound|echo|ecg|ekg|strip|rhythm|chart|monitor|labs?|specimen|wound|rash|lesion|"
                 r"whiteboard|tracker|census|wristband)\b|🩻"),
     _rule("encounter", PATIENT, "own clinical encounter", "describes an encounter from the author's own clinical work",
           words="came in|rolled in|presented with|presents with|brought in|wheeled in|walked in|showed up|checked in|biba|bibems|c/o|s/p|"
@@ -149,9 +164,11 @@ RULES: tuple[Rule, ...] = (
           identifier=True,
           words="your scan|your scans|your labs|your biopsy|your results|your xray|your x ray|your mri|your ct|your incision|your stitches|"
                 "your sutures|your follow up|your followup|your appointment|your appt|your a1c|your wound|your surgery|your procedure|"
-                "your bloodwork|your pathology|your discharge|your cast|your chemo|your dialysis|your delivery|your c section|"
+                "your bloodwork|your pathology|your discharge|your cast|your chemo|your dialysis|your c section|"
                 "see you for your|at clinic today|in clinic today|at your visit|you were my patient|"
-                "you're my patient|you were my pt"),
+                "you're my patient|you were my pt",
+          # a mother's delivery, not the delivery of a talk or a parcel
+          regex=r"\byour delivery\b(?!\s+(?:of|date|driver|window|address|slot)\b)"),
     # Cues that a clinical-sounding post is not about the author's patient. Never shown as evidence:
     # the model learns how much each lowers the score.
     _rule("family_member", PATIENT, "family", "about the author's own family",
@@ -281,7 +298,11 @@ RULES: tuple[Rule, ...] = (
                 "can't give individual medical advice|can't advise|cannot advise|call your doctor|see your doctor|contact your doctor|"
                 "ask your doctor|call your gp|see your gp|call your pcp|call your provider|call your clinic|call the clinic|call the office|"
                 "ask your pharmacist|call your ob|call your midwife|see your dermatologist|patient portal|mychart|the portal|call 911|"
-                "call 999|call 000|call 112|not medical advice|not your doctor|go to urgent care|see someone in person|get seen|get checked out"),
+                "call 999|call 000|call 112|not medical advice|not your doctor|go to urgent care|see someone in person|get seen|get checked out|"
+                "talk to your doctor|talking to your doctor|talked to your doctor|speak to your doctor|talk to your pharmacist|"
+                "talking to your pharmacist|talked to your pharmacist|check with your doctor|check with your pharmacist|ask your prescriber|"
+                "call your prescriber|whoever prescribed|get that looked at|get it looked at|get that checked|get it checked|ring your gp|"
+                "call 111|call 988"),
 )
 
 RULES_BY_NAME = {r.name: r for r in RULES}

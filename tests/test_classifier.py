@@ -55,7 +55,14 @@ def spans(text: str) -> set[tuple[str, str]]:
     ("I can bring you some of my leftover percs", {("illegal", "bring you some of my leftover percs")}),
     ("take 2 of the oxy I gave you", {("illegal", "the oxy I gave you")}),
     ("a 52 y.o. man, 61 YO F and a 70 yo male", {("age", "52 y.o."), ("age_sex_short", "61 YO F"), ("age_sex_short", "70 yo male")}),
-    ("tonight's chaos in the ED's hallway, hall bed 3", {("time_now", "tonight's"), ("unit", "the ED's"), ("bed_room", "hall bed 3")}),
+    ("tonight's chaos in the ED's hallway, hall bed 3", {("time_now", "tonight's"), ("unit_ed", "the ED's"), ("bed_room", "hall bed 3")}),
+    ("the er was wild, then the Ed doc, OUR ER again", {("unit_ed", "the er"), ("unit_ed", "the Ed"), ("unit_ed", "OUR ER")}),
+    ("3 hours in A&E, then Ward 7, HDU at 0300", {("unit", "A&E"), ("bed_room", "Ward 7"), ("unit", "HDU"), ("time_exact", "0300")}),
+    ("her twins came at 29 weeks, a tetanus case, rabies after a bat bite", {("rare_injury", "twins"), ("rare_injury", "tetanus"),
+                                                                          ("rare_injury", "rabies")}),
+    ("the high school coach at Mount Sinai, your delivery went so well", {("occupation_fame", "the high school coach"),
+                                                                           ("hospital_name", "Mount Sinai"),
+                                                                           ("care_reveal", "your delivery")}),
     ("busy rn, Mr. O'Brien in rm. 12", {("time_now", "rn"), ("named_person", "Mr. O'Brien"), ("bed_room", "rm. 12")}),
     ("Kid From Lincoln Elementary, Transferred To St. Mary's", {("place", "Lincoln Elementary"), ("hospital_name", "St. Mary's")}),
     ("an NFL player on I-95, see this rhythm strip", {("occupation_fame", "an NFL player"), ("place", "I-95"),
@@ -80,6 +87,9 @@ def test_rules_find_identifiers_with_exact_spans(text, expected):
     "we ran a pilot study, stuck in traffic, drowning in paperwork, swallowed my pride",
     "See you on Saturday for the bbq! 📸 from our beach trip",
     "I got into Medical School! No Way I'm moving",
+    "the Ed Sheeran concert, vitamins A & E, climbed Mt Kilimanjaro, binged Grey Sloan Memorial",
+    "our CEO emailed again, the coach benched my son, my twins turn 5, got my rabies vaccine and a tetanus shot",
+    "this film made me cry, your delivery of that talk was great, call 0345 123 4567, Ward 3 council election",
 ])
 def test_rules_find_no_identifier_in_plain_life(text):
     identifiers = {r.name for r in RULES if r.identifier}
