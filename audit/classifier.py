@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 
@@ -227,7 +227,7 @@ class Classifier:
         for i, row in enumerate(scores):
             if flagged[i].any():
                 out.append(self._verdict(texts[i], row, int(risks[i]), analyses[i], idx[ptr[i]:ptr[i + 1]], data[ptr[i]:ptr[i + 1]],
-                                         timed.get(i)))
+                                         timed.get(i), shared=kinds[i] == "repost"))
             else:
                 near = _near_miss(row, thresholds) if risks[i] >= REVIEW_AT else ""
                 out.append(Verdict(dict(zip(CATEGORIES, row, strict=True)), (), int(risks[i]), (), near))
@@ -257,8 +257,8 @@ class Classifier:
         return timed
 
     def _verdict(self, text: str, row: list[float], risk: int, analysis: Analysis, cols: np.ndarray, vals: np.ndarray,
-                 timed: Evidence | None = None) -> Verdict:
-        """A flagged post's verdict, with the evidence for each flag."""
+                 timed: Evidence | None = None, *, shared: bool = False) -> Verdict:
+        """A flagged post's verdict, with the evidence for each flag; `shared` for someone else's post the user reposted."""
         scores = dict(zip(CATEGORIES, row, strict=True))
         flags = tuple(c for c in CATEGORIES if scores[c] >= self.thresholds[c])
         found = find_evidence(text, self.context_terms, self.context_rx, only=analysis.fired)
@@ -266,13 +266,15 @@ class Classifier:
         lowered = lower_keeping_spans(text)
         evidence: list[Evidence] = []
         for cat in flags:
-            evidence += [ev for rule, ev in found if ev.category == cat and rule.name not in QUIET]
+            evidence += [replace(ev, reason=_SHARED_ENCOUNTER) if shared and rule.name == "encounter" else ev
+                         for rule, ev in found if ev.category == cat and rule.name not in QUIET]
             evidence += self._learned_evidence(text, lowered, cols, vals, cat, exclude=evidence)
         if timed is not None and PATIENT in flags:
             evidence.append(timed)
             labels.append(posted.LABEL)
         evidence.sort(key=lambda e: (e.start, -e.end))
-        return Verdict(scores, flags, risk, tuple(evidence), _summary(flags, labels))
+        return Verdict(scores, flags, risk, tuple(evidence), _summary(flags, labels, shared=shared,
+                                                                            fiction="fiction_sim" in analysis.fired))
 
     def _learned_evidence(
         self, text: str, lowered: str, cols: np.ndarray, vals: np.ndarray, cat: str, exclude: Iterable[Evidence], top: int = 3
@@ -455,8 +457,15 @@ _FLAG_SUMMARIES = {"venting": "contempt or complaint aimed at people you work wi
                    "medical_advice": "individual medical advice given online"}
 
 
-def _summary(flags: Sequence[str], identifier_labels: list[str]) -> str:
-    """One line per flag, the patient's first: a story that is also venting says both."""
+# A repost's story is someone else's clinical work, still shown to the user's followers.
+_SHARED_ENCOUNTER = "describes an encounter from the original author's clinical work; reposting it shows it to your followers"
+
+
+def _summary(flags: Sequence[str], identifier_labels: list[str], *, shared: bool = False, fiction: bool = False) -> str:
+    """One line per flag, the patient's first: a story that is also venting says both.
+
+    A `fiction` cue ("sim lab", "composite", a TV show) beside identifiers is said, so a teaching case is quick to
+    dismiss; the flag stays, because "details changed" is how real stories are told too."""
     parts = [_FLAG_SUMMARIES[f] for f in flags if f != PATIENT]
     if PATIENT in flags:
         if len(identifier_labels) >= 2:
@@ -464,9 +473,11 @@ def _summary(flags: Sequence[str], identifier_labels: list[str]) -> str:
         elif identifier_labels:
             patient = f"describes a clinical encounter; {identifier_labels[0]} narrows who it was"
         else:
-            patient = "describes a clinical encounter from your work"
+            patient = "describes a clinical encounter" + ("" if shared else " from your work")
+        if fiction:
+            patient += " (it mentions simulation, fiction or a show: if no real patient is behind it, dismiss it)"
         parts.insert(0, patient)
-    return "; ".join(parts)
+    return ("a post you shared, written by someone else: " if shared else "") + "; ".join(parts)
 
 
 @lru_cache(maxsize=1)

@@ -278,6 +278,27 @@ def test_patient_summary_names_the_identifiers(model):
     assert "age + sex" in verdict.summary and "bed/room" in verdict.summary
 
 
+def test_a_repost_is_not_called_the_users_own_clinical_work(model):
+    """A retweeted story was explained as "an encounter from the author's own clinical work", "from your work"."""
+    text = "RT @nurse_amy: my patient finally went home after 40 days with us, we all cried"
+    own, shared = model.classify_texts([text, text], ["post", "repost"])
+    assert "patient_reference" in own.flags and "patient_reference" in shared.flags  # still in the user's feed
+    assert own.summary == "describes a clinical encounter from your work"
+    assert shared.summary == "a post you shared, written by someone else: describes a clinical encounter"
+    reasons = {e.text: e.reason for e in shared.evidence}
+    assert reasons["my patient"].startswith("describes an encounter from the original author's clinical work")
+    assert {e.text: e.reason for e in own.evidence}["my patient"] == "describes an encounter from the author's own clinical work"
+
+
+def test_a_flagged_story_that_mentions_simulation_or_fiction_says_so(model):
+    """A sim scenario with several identifiers scored like a real patient, and the reason gave no hint it might not be."""
+    sim, real = model.classify_texts(["Sim lab scenario this morning: a 30F in bay 2 at 0400 with a pulseless arm after a crash on Route 9",
+                                      "a 30F in bay 2 at 0400 with a pulseless arm after a crash on Route 9"])
+    caveat = "(it mentions simulation, fiction or a show: if no real patient is behind it, dismiss it)"
+    assert "patient_reference" in sim.flags and sim.summary.endswith(caveat)
+    assert "patient_reference" in real.flags and "simulation" not in real.summary
+
+
 def test_keyword_baseline_is_naive():
     assert keyword_flags("my patient in room 4") == {"patient_reference"}
     assert keyword_flags("the guy who swallowed his airpods again") == set()
