@@ -187,7 +187,7 @@ RULES: tuple[Rule, ...] = (
     _rule("fiction_sim", PATIENT, "fiction or simulation", "simulation, fiction or a composite, which says so",
           words="sim lab|simulation|standardized patient|standardised patient|mannequin|manikin|sim man|fictional|composite|"
                 "hypothetical|case study|made up|not a real|details changed|board question|practice question|osce|grey's|greys anatomy|"
-                "the pitt|house md|er reruns|netflix|tv show|episode|novel|movie|film"),
+                "the pitt|house md|er reruns|netflix|tv show|episode|the novel|this novel|my novel|reading a novel|movie"),
     _rule("hiring", PATIENT, "hiring", "a job advertisement",
           words="hiring|job opening|apply|positions|recruiting|we're looking for|sign on bonus|now hiring|join our team"),
     _rule("software", PATIENT, "software", "software, not a cardiac arrest",
