@@ -150,6 +150,10 @@ def test_the_server_mounts_the_app_under_a_random_path_its_cookie_is_limited_to(
         # Browsers send a 127.0.0.1 cookie to every port; the path keeps it from other local servers.
         assert f"Path={settings.prefix}/" in first.headers["Set-Cookie"]
         assert c.get(f"{settings.prefix}/", headers=host).status_code == 200
+        # Browsers ask for the icon at the root, never under the app's path: no icon, and no 404 in their console.
+        icon = c.get("/favicon.ico", headers=host)
+        assert icon.status_code == 204 and icon.data == b"" and settings.prefix not in str(icon.headers)
+        assert c.get("/favicon.png", headers=host).status_code == 404
     finally:
         httpd.server_close()
         httpd.app.extensions["backscroll"].close()  # type: ignore[attr-defined]

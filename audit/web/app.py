@@ -91,10 +91,6 @@ def create_app(settings: Settings, scan_fn: Callable[..., ScanResult] | None = N
     def index() -> str:
         return page("web_index.html", scans=store.listing(), downloads=store.downloads)
 
-    @app.get("/favicon.ico")
-    def favicon() -> Response:
-        return Response(status=204)
-
     @app.post("/scans")
     def upload() -> Any:
         files = [f for f in request.files.getlist("export") if f.filename]
