@@ -418,6 +418,8 @@ def test_progress_is_reported_and_a_running_scan_can_be_deleted(tmp_path, make_z
     status = c.get(f"/scans/{scan_id}/status").get_json()
     assert (status["status"], status["done"], status["total"]) == ("scanning", 3, 10)
     assert "Scanning your export" in c.get(f"/scans/{scan_id}").get_data(as_text=True)
+    # the list of scans follows it too, through the same status (in a browser: test_web_e2e)
+    assert f'data-status="/scans/{scan_id}/status"' in c.get("/").get_data(as_text=True)
     post(c, f"/scans/{scan_id}/delete")
     assert c.get(f"/scans/{scan_id}/status").status_code == 404
     folder = tmp_path / "data" / "scans" / scan_id
