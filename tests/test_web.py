@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import random
@@ -238,6 +239,38 @@ def test_upload_scan_report_decide_download_delete(client, make_zip, app, tmp_pa
     assert store.listing() == []
     assert client.get(f"/scans/{scan_id}/report").status_code == 404
     assert (data_dir / "decisions.sqlite").is_file()  # decisions outlive a scan unless the user asks
+
+
+def test_the_same_export_uploaded_again_is_not_kept_twice(client, make_zip, app, tmp_path):
+    store = app.extensions["backscroll"]
+    scan_id = scanned(client, make_zip)
+    again = tmp_path / "twitter-2024 (1).zip"  # the browser's name for a second download of the same file
+    again.write_bytes((tmp_path / "twitter-2024.zip").read_bytes())
+    response = upload(client, again)
+    assert response.status_code == 200 and response.get_json() == {"id": scan_id, "url": f"/?same={scan_id}", "same": True}
+    assert [s.id for s in store.listing()] == [scan_id]
+    assert len(list((tmp_path / "data" / "scans").glob("*/uploads/*"))) == 1 and not any(store.incoming.iterdir())
+    assert store.get(scan_id).sha256 == [hashlib.sha256(again.read_bytes()).hexdigest()]  # hashed as it was spooled
+    page = client.get(response.get_json()["url"]).get_data(as_text=True)
+    assert "did not keep a second copy" in page and f'href="/scans/{scan_id}/report"' in page
+    assert "second copy" not in client.get("/").get_data(as_text=True)
+
+    form = client.post("/scans", data={"export": [(io.BytesIO(again.read_bytes()), again.name)], "token": TOKEN},
+                       content_type="multipart/form-data")  # the page without script
+    assert form.status_code == 303 and form.headers["Location"].endswith(f"/?same={scan_id}")
+    # Other names change what is flagged: that is a new scan.
+    other = upload(client, again, workplace="Mercy General")
+    assert other.status_code == 202 and other.get_json()["id"] != scan_id
+    assert wait(client, other.get_json()["id"])["status"] == "done" and len(store.listing()) == 2
+
+
+def test_an_export_that_failed_can_be_uploaded_again(client, tmp_path):
+    broken = tmp_path / "notes.zip"
+    broken.write_text("just some text")
+    first = upload(client, broken).get_json()["id"]
+    assert wait(client, first)["status"] == "failed"
+    second = upload(client, broken)
+    assert second.status_code == 202 and second.get_json()["id"] != first
 
 
 def scanned_before_a_restart(tmp_path: Path, make_zip) -> str:  # type: ignore[no-untyped-def]

@@ -59,7 +59,7 @@
       xhr.addEventListener('load', function () {
         var body = {};
         try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
-        if (xhr.status === 202 && body.url) { window.location.assign(body.url); return; }
+        if ((xhr.status === 202 || (xhr.status === 200 && body.same)) && body.url) { window.location.assign(body.url); return; }
         $('start').disabled = false;
         $('upload-status').hidden = true;
         show(error, body.error || 'The upload failed (HTTP ' + xhr.status + ').');
