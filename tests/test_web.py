@@ -5,14 +5,22 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import random
 import re
+import signal
+import socket
 import sqlite3
 import stat
 import struct
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 import zipfile
+from http.client import HTTPConnection
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
@@ -535,3 +543,82 @@ def test_photos_are_checked_by_default(client, tmp_path):
     (photo,) = next(r for r in data["items"] if r["k"] == "x:5")["g"]["f"]
     assert any("still carries the location" in reason for reason in photo["w"])
     assert "img-src data:" in report.headers["Content-Security-Policy"]
+
+
+def multipart(name: str, filename: str, data: bytes) -> tuple[bytes, str]:
+    boundary = "backscroll-test-boundary"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: application/zip\r\n\r\n").encode()
+    return head + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def wait_for(condition, what: str, process: subprocess.Popen, timeout: float = 600) -> None:  # type: ignore[no-untyped-def,type-arg]
+    deadline = time.monotonic() + timeout  # the first scan of a test run may train the model
+    while not condition():
+        assert process.poll() is None and time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_serve_stopped_by_a_signal_stops_its_scan_and_leaves_no_temporary_file(tmp_path, signum):
+    """Killed by the signal's default action, `serve` left the video copy of a running scan in the temporary folder,
+    a half-received upload in incoming/ and the scan recorded as still running."""
+    pytest.importorskip("PIL", reason="photo checks need Pillow")
+    import media_images as draw
+
+    load_classifier()  # cached for the server, which would otherwise train it first
+    tmp, bin_dir, data = tmp_path / "tmp", tmp_path / "bin", tmp_path / "data"
+    tmp.mkdir()
+    bin_dir.mkdir()
+    ffmpeg = bin_dir / "ffmpeg"  # says when it started, then takes a while, as a long video does
+    ffmpeg.write_text("#!" + sys.executable + "\nimport sys, time\nargs = sys.argv[1:]\n"
+                      "open(args[args.index('-i') + 1] + '.started', 'w').close()\ntime.sleep(3)\n")
+    ffmpeg.chmod(0o755)
+    export = draw.x_archive(tmp_path / "x.zip", {"7001": [("POSTER.jpg", "video")]},
+                            {"data/tweets_media/7001-clip.mp4": b"\x00\x00\x00\x18ftypmp42" * 100_000})
+    env = {**os.environ, "TMPDIR": str(tmp), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    root = Path(__file__).resolve().parent.parent
+    with socket.socket() as free:  # --port 0 means the default port, which another run may hold
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    serve = subprocess.Popen([sys.executable, "-m", "audit", "serve", "--no-browser", "--port", str(port), "--data-dir", str(data)],
+                             cwd=root, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert serve.stderr is not None
+        line = serve.stderr.readline()
+        while "running at" not in line:
+            assert line, "serve ended before it printed its link"
+            line = serve.stderr.readline()
+        link = line.split("running at ", 1)[1].strip()
+        jar = CookieJar()
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = browser.open(link).read().decode()
+        token = re.search(r'name="backscroll-token" content="([^"]+)"', page).group(1)
+        body, content_type = multipart("export", "x.zip", export.read_bytes())
+        start = urllib.request.Request(link.split("?", 1)[0] + "scans", data=body, method="POST", headers={
+            "Content-Type": content_type, TOKEN_HEADER: token, "Accept": "application/json"})
+        scan_id = json.loads(browser.open(start).read())["id"]
+        wait_for(lambda: list(tmp.glob("backscroll-video-*/in.mp4.started")), "the scan never reached the video", serve)
+
+        # A second upload, cut off halfway by the stop (a megabyte arrives: the server reads 64 KiB at a time).
+        big, content_type = multipart("export", "big.zip", random.Random(5).randbytes(2_000_000))
+        cut = HTTPConnection("127.0.0.1", port, timeout=30)
+        cut.putrequest("POST", link.split(str(port), 1)[1].split("?", 1)[0] + "scans")
+        for header, value in (("Content-Type", content_type), ("Content-Length", str(len(big))), (TOKEN_HEADER, token),
+                              ("Cookie", "; ".join(f"{c.name}={c.value}" for c in jar))):
+            cut.putheader(header, value)
+        cut.endheaders()
+        cut.send(big[: len(big) // 2])
+        wait_for(lambda: any((data / "incoming").iterdir()), "the second upload never arrived", serve, 30)
+
+        serve.send_signal(signum)
+        _, err = serve.communicate(timeout=60)
+        cut.close()
+    finally:
+        serve.kill()
+    assert serve.returncode == 128 + signum, err
+    assert "backscroll stopped." in err and f"stopped by {signal.Signals(signum).name}" in err and "Traceback" not in err
+    assert list(tmp.iterdir()) == []  # the video's private copy
+    assert not (data / "incoming").exists() or not any((data / "incoming").iterdir())
+    record = json.loads((data / "scans" / scan_id / "scan.json").read_text())
+    assert record["status"] == "interrupted"  # recorded as what it is, not as still running

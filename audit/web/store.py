@@ -344,6 +344,8 @@ class Store:
                 Path(str(self.state_path) + suffix).unlink(missing_ok=True)
 
     def close(self) -> None:
-        """Stop: a running scan ends at its next progress report (kept as interrupted), queued ones never start."""
+        """Stop: a running scan ends at its next progress report (kept as interrupted), queued ones never start,
+        and uploads cut off by the stop are removed."""
         self.stopping = True
         self.worker.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.incoming, ignore_errors=True)
