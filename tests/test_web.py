@@ -281,6 +281,17 @@ def test_an_export_that_failed_can_be_uploaded_again(client, tmp_path):
     assert second.status_code == 202 and second.get_json()["id"] != first
 
 
+def test_two_people_s_facebook_exports_in_one_upload_are_refused_with_both_names(client, make_zip, tmp_path):
+    from importing import someone_elses
+
+    mine = make_zip("facebook/2024", name="facebook-dana.zip")
+    theirs = someone_elses(mine, tmp_path / "facebook-robin.zip", {"Dana Whitfield": "Robin Vance", "dana.whitfield": "robin.vance"})
+    status = wait(client, upload(client, mine, theirs).get_json()["id"])
+    assert status["status"] == "failed"
+    assert status["error"] == ("facebook-robin.zip: a Facebook export of another account (Robin Vance) beside facebook-dana.zip "
+                               "(Dana Whitfield); backscroll reads one Facebook account per scan: scan each export on its own")
+
+
 def scanned_before_a_restart(tmp_path: Path, make_zip) -> str:  # type: ignore[no-untyped-def]
     """Scan in one run of the app and close it; the id of the scan left in the data folder."""
     first = make(tmp_path)
