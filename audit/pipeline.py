@@ -20,6 +20,7 @@ from audit.context import Context
 from audit.errors import ExportError
 from audit.model import AccountInfo, Connection, FileRead, Finding, Item, Platform, Skip
 from audit.parallel import Classification, usable_cores
+from importers import parts
 from importers.base import Detection, Importer
 
 Progress = Callable[[str, int, int | None], None]
@@ -52,6 +53,7 @@ class AccountScan:
     ledgers: dict[str, Ledger] = field(default_factory=dict)
     connections: list[Connection] = field(default_factory=list)
     duplicates: int = 0
+    incomplete: str | None = None  # why the inputs look like only some parts of a split Meta export
 
 
 class UncheckedFile(NamedTuple):
@@ -211,7 +213,8 @@ def _scan(paths: Sequence[str], base: Context, progress: Progress | None, worker
     with Classification(workers if workers is not None else _default_workers(size), progress) as work:
         for importer, found, archive, inputs in opened:
             with archive:
-                account = AccountScan(importer.platform, inputs, found.layout, AccountInfo(importer.platform))
+                account = AccountScan(importer.platform, inputs, found.layout, AccountInfo(importer.platform),
+                                      incomplete=parts.incomplete(importer.platform, inputs, archive))
                 accounts.append(account)
                 work.set_context(_fold(base, accounts))
                 for event in importer.iter_events(archive, found, tz):

@@ -292,6 +292,17 @@ def test_two_people_s_facebook_exports_in_one_upload_are_refused_with_both_names
                                "(Dana Whitfield); backscroll reads one Facebook account per scan: scan each export on its own")
 
 
+def test_one_part_of_a_split_export_is_said_to_be_only_a_part(client, make_zip):
+    part = make_zip("facebook/2024", name="facebook-dana-2025-01-20-part2.zip")
+    scan_id = upload(client, part).get_json()["id"]
+    status = wait(client, scan_id)
+    assert status["status"] == "done"
+    (note,) = status["incomplete"]
+    assert note.startswith("facebook-dana-2025-01-20-part2.zip looks like part 2 of a Facebook export") and "part 1 was not given" in note
+    assert "Not the whole export.</strong> " + note.replace("'", "&#39;") in client.get(f"/scans/{scan_id}/report").get_data(as_text=True)
+    assert "Not the whole export: " + note.replace("'", "&#39;") in client.get("/").get_data(as_text=True)
+
+
 def scanned_before_a_restart(tmp_path: Path, make_zip) -> str:  # type: ignore[no-untyped-def]
     """Scan in one run of the app and close it; the id of the scan left in the data folder."""
     first = make(tmp_path)

@@ -74,6 +74,7 @@ class Scan:
     written_at: int = -1  # decisions history id the outputs were written with
     discard: bool = False
     sha256: list[str] = field(default_factory=list)  # of the uploads, sorted: the same export uploaded again
+    incomplete: list[str] = field(default_factory=list)  # why the uploads look like only some parts of an export
 
     def public(self) -> dict[str, Any]:
         data = asdict(self)
@@ -257,15 +258,16 @@ class Store:
                 scan.items = len(result.findings)
                 scan.flagged = sum(1 for f in result.findings if f.verdict.flags)
                 scan.problems = sum(n for _, _, n in problems(result))
+                scan.incomplete = [self._plain(scan, a.incomplete) for a in result.accounts if a.incomplete]
                 self._save(scan)
         finally:
             if scan.discard:
                 shutil.rmtree(self.folder(scan), ignore_errors=True)
 
-    def _plain(self, scan: Scan, exc: ExportError) -> str:
-        """The ExportError line with the user's own file name instead of the path in the data dir."""
+    def _plain(self, scan: Scan, message: ExportError | str) -> str:
+        """The message with the user's own file names instead of the paths in the data dir."""
         uploads = str(self.folder(scan) / "uploads") + os.sep
-        return str(exc).replace(uploads, "")
+        return str(message).replace(uploads, "")
 
     def _fail(self, scan: Scan, message: str) -> None:
         """A scan that cannot be used keeps only its message: the uploads are removed at once."""

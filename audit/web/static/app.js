@@ -141,6 +141,12 @@
         flagged.textContent = s.flagged + ' flagged';
         state.appendChild(flagged);
         if (s.problems) state.appendChild(document.createTextNode(' · ' + s.problems + ' records could not be read (listed in the report)'));
+        (s.incomplete || []).forEach(function (note) {
+          var p = document.createElement('p');
+          p.className = 'small error';
+          p.textContent = 'Not the whole export: ' + note;
+          state.parentNode.insertAdjacentElement('afterend', p);
+        });
         if (link) { link.textContent = 'Open the report'; link.href = s.report; link.className = 'button'; }
         return;
       }
