@@ -128,8 +128,9 @@ class _Stopped(BaseException):
 
 
 @contextmanager
-def _stoppable() -> Iterator[None]:
-    """End the scan on SIGTERM or SIGHUP (`kill`, a closed terminal, a logout) as Ctrl+C ends it: by an exception.
+def _stoppable(unfinished: str = " before the scan finished") -> Iterator[None]:
+    """End the scan (or the web app) on SIGTERM or SIGHUP (`kill`, a closed terminal, a logout) as Ctrl+C ends it:
+    by an exception.
 
     Killed by the signal's default action, the process left the private copy of a video it was reading
     (up to 300 MB) in the temporary folder. Exit status is 128 + the signal, as a shell reports it.
@@ -151,8 +152,7 @@ def _stoppable() -> Iterator[None]:
     try:
         yield
     except _Stopped as exc:
-        click.echo(f"backscroll: stopped by {signal.Signals(exc.signum).name} before the scan finished",
-                   err=True)
+        click.echo(f"backscroll: stopped by {signal.Signals(exc.signum).name}{unfinished}", err=True)
         sys.exit(128 + exc.signum)
     finally:
         for s, handler in previous.items():
@@ -208,6 +208,9 @@ def _run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool
     click.echo(f"Read {_count(len(result.findings), 'item')}; {flagged} flagged{_todo(result.findings)}.", err=True)
     if problems:
         click.echo(f"{_count(problems, 'record or file', 'records or files')} could not be read; the report lists them.", err=True)
+    for account in result.accounts:
+        if account.incomplete:
+            click.echo(f"backscroll: note: {printable(account.incomplete)}", err=True)
     if not result.findings:
         click.echo("Nothing was checked: the export holds no posts, comments or messages. If you asked for only some of "
                    "your information, request the whole export.", err=True)
@@ -482,7 +485,9 @@ def serve(port: int | None, host: str, allow_remote: bool, data_dir: Path | None
     settings = Settings(data_dir=data_dir or default_data_dir(), port=port or DEFAULT_PORT, host=host,
                         max_upload=int(max_upload_gb * 1024**3), allow_remote=allow_remote)
     try:
-        run(settings, port_given=port is not None, open_browser=not no_browser, echo=lambda line: click.echo(line, err=True))
+        # `run` stops its scans and removes half-received uploads in its `finally`, whatever ends it.
+        with _stoppable(""):
+            run(settings, port_given=port is not None, open_browser=not no_browser, echo=lambda line: click.echo(line, err=True))
     except RemoteRefused as exc:
         _fail(str(exc))
     except OSError as exc:

@@ -20,6 +20,7 @@ from audit.context import Context
 from audit.errors import ExportError
 from audit.model import AccountInfo, Connection, FileRead, Finding, Item, Platform, Skip
 from audit.parallel import Classification, usable_cores
+from importers import parts
 from importers.base import Detection, Importer
 
 Progress = Callable[[str, int, int | None], None]
@@ -52,6 +53,7 @@ class AccountScan:
     ledgers: dict[str, Ledger] = field(default_factory=dict)
     connections: list[Connection] = field(default_factory=list)
     duplicates: int = 0
+    incomplete: str | None = None  # why the inputs look like only some parts of a split Meta export
 
 
 class UncheckedFile(NamedTuple):
@@ -118,6 +120,7 @@ ONE_INPUT = frozenset({Platform.X})
 def open_inputs(paths: Sequence[str]) -> list[tuple[Importer, Detection, Archive, list[str]]]:
     """Detect each input's platform and merge inputs of one platform (a Meta export's parts) into one archive."""
     detected: dict[Platform, tuple[Importer, list[str]]] = {}
+    owners: dict[Platform, tuple[str, AccountInfo]] = {}
     media_parts: list[str] = []
     for path in paths:
         with Archive([path]) as archive:
@@ -128,6 +131,15 @@ def open_inputs(paths: Sequence[str]) -> list[tuple[Importer, Detection, Archive
                     continue
                 raise ExportError(path, _why_unknown(archive))
             importer, _ = chosen
+            owner = importers.owner(importer.platform, archive)
+        if owner is not None:
+            # Parts of one export are merged; two people's exports would be too, as one account (and
+            # the second's files named like the first's never read).
+            first, earlier = owners.setdefault(importer.platform, (path, owner))
+            if not _same_owner(earlier, owner):
+                name = importer.platform.title()
+                raise ExportError(path, f"a {name} export of another account ({_who(owner)}) beside {first} ({_who(earlier)}); "
+                                        f"backscroll reads one {name} account per scan: scan each export on its own")
         if importer.platform in ONE_INPUT and importer.platform in detected:
             # Merged by name, a second archive's files were hidden behind the first's: its posts never read.
             first = detected[importer.platform][1][0]
@@ -145,6 +157,19 @@ def open_inputs(paths: Sequence[str]) -> list[tuple[Importer, Detection, Archive
         assert found is not None  # detected on a subset of these very names
         opened.append((importer, found, archive, group + extra))
     return opened
+
+
+def _same_owner(a: AccountInfo, b: AccountInfo) -> bool:
+    """Compared on the strongest fact both profiles give: the account id, the user name, the display name."""
+    for field_ in ("user_id", "username", "display_name"):
+        x, y = getattr(a, field_), getattr(b, field_)
+        if x and y:
+            return bool(x == y)
+    return True  # nothing to compare: no evidence of two people
+
+
+def _who(info: AccountInfo) -> str:
+    return info.display_name or info.username or info.user_id or "?"
 
 
 # Below this much JSON the scan classifies in-process: forking would cost more than it saves.
@@ -188,7 +213,8 @@ def _scan(paths: Sequence[str], base: Context, progress: Progress | None, worker
     with Classification(workers if workers is not None else _default_workers(size), progress) as work:
         for importer, found, archive, inputs in opened:
             with archive:
-                account = AccountScan(importer.platform, inputs, found.layout, AccountInfo(importer.platform))
+                account = AccountScan(importer.platform, inputs, found.layout, AccountInfo(importer.platform),
+                                      incomplete=parts.incomplete(importer.platform, inputs, archive))
                 accounts.append(account)
                 work.set_context(_fold(base, accounts))
                 for event in importer.iter_events(archive, found, tz):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from audit.archive import Archive
+from audit.model import AccountInfo, Platform
+from importers import facebook, instagram
 from importers.base import Detection, Importer
 from importers.facebook import FacebookImporter
 from importers.instagram import InstagramImporter
@@ -53,3 +55,14 @@ def is_media_only(archive: Archive) -> bool:
     """A part of a split Meta export holding only photos and videos."""
     names = archive.names()
     return bool(names) and all(n.lower().endswith(MEDIA_SUFFIXES) for n in names)
+
+
+def owner(platform: Platform, archive: Archive) -> AccountInfo | None:
+    """Whose Meta export this is, from its profile file alone; None when it has none (most parts of a split export)."""
+    if platform == Platform.FACEBOOK:
+        info = facebook.owner(archive)
+    elif platform == Platform.INSTAGRAM:
+        info = instagram.owner(archive)
+    else:
+        return None
+    return info if info.user_id or info.username or info.display_name else None

@@ -235,6 +235,11 @@ def _layout(names: list[str]) -> str:
 
 # account and connections
 
+def owner(archive: Archive) -> AccountInfo:
+    """The profile's facts alone: enough to tell two people's exports apart before anything is imported."""
+    return _account(archive)[0]
+
+
 def _account(archive: Archive) -> tuple[AccountInfo, frozenset[str], list[Skip]]:
     """Owner facts from profile_information.json (`profile_v2` since 2021, `profile` before)."""
     problems: list[Skip] = []

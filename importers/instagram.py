@@ -151,6 +151,11 @@ def _inbox_url(folder: str) -> str:
 
 # account and connections
 
+def owner(archive: Archive) -> AccountInfo:
+    """The profile's facts alone: enough to tell two people's exports apart before anything is imported."""
+    return _account(archive)[0]
+
+
 def _account(archive: Archive) -> tuple[AccountInfo, frozenset[str], bool, list[Skip]]:
     """Owner facts: `profile_user[0].string_map_data` since 2021, `profile.json` in 2018–2020."""
     problems: list[Skip] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections import Counter
 from datetime import UTC, tzinfo
 from pathlib import Path
@@ -55,3 +56,18 @@ def layout_opener(form: str, make_zip, fixtures: Path, platform: str, wrap: str)
         return make_zip(f"{platform}/{layout}", wrap=wrap if form == "wrapped zip" else "")
 
     return opener
+
+
+PROFILE_FILES = ("profile_information.json", "personal_information.json")
+
+
+def someone_elses(export: Path, dest: Path, names: dict[str, str]) -> Path:
+    """A copy of a Meta export zip whose profile names another person (`names`: old text → new text)."""
+    with zipfile.ZipFile(export) as src, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith(PROFILE_FILES):
+                for old, new in names.items():
+                    data = data.replace(old.encode(), new.encode())
+            out.writestr(info, data)
+    return dest

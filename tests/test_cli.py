@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from importing import someone_elses
 
 from audit.cli import cli
 
@@ -289,3 +290,40 @@ def test_two_x_archives_in_one_scan_are_refused_in_one_line(make_zip, tmp_path):
     assert line == (f"backscroll: {second}: a second X archive beside {first}; backscroll reads one X archive per scan: "
                     "scan each with its own --out")
     assert not (tmp_path / "out").exists()
+
+
+def test_one_part_of_a_split_meta_export_is_said_to_be_only_a_part(make_zip, tmp_path):
+    whole = run("scan", str(make_zip("facebook/2024", name="facebook-dana-2025-01-20-Ab3dEf9h.zip")), "--out", str(tmp_path / "a"), "-q")
+    assert whole.exit_code == 0 and "note:" not in whole.output
+    assert "Not the whole export" not in (tmp_path / "a" / "report.html").read_text()
+    part = make_zip("facebook/2024", name="facebook-dana-2025-01-20-part2.zip")
+    result = run("scan", str(part), "--out", str(tmp_path / "b"), "-q")
+    assert result.exit_code == 0
+    note = [line for line in result.output.splitlines() if "note:" in line]
+    assert note == ["backscroll: note: facebook-dana-2025-01-20-part2.zip looks like part 2 of a Facebook export Meta split "
+                    "into several zips, but part 1 was not given. The scan covers only what was given: download every part "
+                    "(Meta's download page lists them) and scan them together."]
+    report = (tmp_path / "b" / "report.html").read_text()
+    assert "Not the whole export.</strong> facebook-dana-2025-01-20-part2.zip looks like part 2" in report
+
+ANOTHER_PERSON = {
+    "facebook/2024": ("Dana Whitfield", {"Dana Whitfield": "Robin Vance", "dana.whitfield": "robin.vance"}, "Facebook"),
+    "instagram/2025": ("Sunny Park", {"Sunny Park": "Robin Vance", "sunny.rn": "robin.vance"}, "Instagram"),
+}
+
+
+@pytest.mark.parametrize("layout", list(ANOTHER_PERSON))
+def test_two_people_s_meta_exports_in_one_scan_are_refused_in_one_line(make_zip, tmp_path, layout):
+    # Read as one account, the two people's posts were mixed, and the second's files named like the first's never read.
+    owner, rename, name = ANOTHER_PERSON[layout]
+    first = make_zip(layout, name="mine.zip")
+    second = someone_elses(first, tmp_path / "theirs.zip", rename)
+    result = run("scan", str(first), str(second), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert line == (f"backscroll: {second}: a {name} export of another account (Robin Vance) beside {first} ({owner}); "
+                    f"backscroll reads one {name} account per scan: scan each export on its own")
+    assert not (tmp_path / "out").exists()
+    # Two downloads of the same person's export are not two people.
+    same = someone_elses(first, tmp_path / "again.zip", {})
+    assert run("scan", str(first), str(same), "--out", str(tmp_path / "out"), "-q").exit_code == 0

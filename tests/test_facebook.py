@@ -17,6 +17,7 @@ import importers
 from audit.archive import Archive
 from audit.model import AccountInfo, Audience, Connection, FileRead, Item, Kind, Media, Place, Platform
 from audit.pipeline import open_inputs
+from importers import parts
 from importers.facebook import FacebookImporter
 from importers.instagram import InstagramImporter
 from importers.meta import short_id
@@ -431,6 +432,40 @@ def test_posts_and_messages_in_separate_zips(tmp_path, fixtures):
     whole = events_of(folder)
     assert sorted(e.item_id for e in events if isinstance(e, Item)) == sorted(e.item_id for e in whole if isinstance(e, Item))
     assert unaccounted(events) == {}
+
+
+def _incomplete(*paths: Path) -> str | None:
+    from importers.parts import incomplete
+
+    with Archive(list(paths)) as archive:
+        return incomplete(Platform.FACEBOOK, [str(p) for p in paths], archive)
+
+
+def test_only_some_parts_of_a_split_export_are_said_to_be_so(tmp_path, fixtures):
+    # Meta splits a large export into zips listed on its download page; one of them alone was scanned as if whole.
+    folder = fixtures / "facebook/2024"
+    posts = _split(folder, tmp_path / "facebook-dana-2025-01-20-part1.zip", lambda n: "/messages/" not in n)
+    messages = _split(folder, tmp_path / "facebook-dana-2025-01-20-part2.zip", lambda n: "/messages/" in n)
+    assert _incomplete(posts, messages) is None  # every part: nothing to say
+    assert _incomplete(_split(folder, tmp_path / "facebook-dana-2025-01-20-Ab3dEf9h.zip", lambda n: True)) is None
+    assert _incomplete(messages) == (
+        "facebook-dana-2025-01-20-part2.zip looks like part 2 of a Facebook export Meta split into several zips, but part 1 "
+        "was not given. The scan covers only what was given: download every part (Meta's download page lists them) and "
+        "scan them together.")
+    third = _split(folder, tmp_path / "facebook-dana 3 of 4.zip", lambda n: n.endswith(".jpg"))
+    assert "parts 2 and 3 (of 4) of a Facebook export" in _incomplete(messages, third) and "parts 1 and 4 were not given" in \
+        _incomplete(messages, third)
+    assert "looks like part 1 of a Facebook export" in _incomplete(posts) and "no other part was given" in _incomplete(posts)
+    # Without part numbers, the profile every complete export has, in one part only, is the evidence.
+    unnamed = _split(folder, tmp_path / "facebook-dana-2025-01-20-Qx7pLm2w.zip", lambda n: "/messages/" in n)
+    assert _incomplete(unnamed) == (
+        "facebook-dana-2025-01-20-Qx7pLm2w.zip holds no profile information "
+        "(personal_information/profile_information/profile_information.json), which every complete Facebook export has: "
+        "this looks like one part of an export Meta split into several zips, or a download of only some of your "
+        "information. The scan covers only what was given: download every part (Meta's download page lists them) and "
+        "scan them together.")
+    for name in ("facebook-dana-2024-01-01-AbCdEfGh.zip", "department-4.zip", "facebook-2024-10-01.zip"):
+        assert parts.part_number(name) is None, name
 
 
 # malformed data

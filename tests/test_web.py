@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import random
 import re
+import signal
+import socket
 import sqlite3
 import stat
 import struct
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 import zipfile
+from http.client import HTTPConnection
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
@@ -150,6 +159,10 @@ def test_the_server_mounts_the_app_under_a_random_path_its_cookie_is_limited_to(
         # Browsers send a 127.0.0.1 cookie to every port; the path keeps it from other local servers.
         assert f"Path={settings.prefix}/" in first.headers["Set-Cookie"]
         assert c.get(f"{settings.prefix}/", headers=host).status_code == 200
+        # Browsers ask for the icon at the root, never under the app's path: no icon, and no 404 in their console.
+        icon = c.get("/favicon.ico", headers=host)
+        assert icon.status_code == 204 and icon.data == b"" and settings.prefix not in str(icon.headers)
+        assert c.get("/favicon.png", headers=host).status_code == 404
     finally:
         httpd.server_close()
         httpd.app.extensions["backscroll"].close()  # type: ignore[attr-defined]
@@ -234,6 +247,60 @@ def test_upload_scan_report_decide_download_delete(client, make_zip, app, tmp_pa
     assert store.listing() == []
     assert client.get(f"/scans/{scan_id}/report").status_code == 404
     assert (data_dir / "decisions.sqlite").is_file()  # decisions outlive a scan unless the user asks
+
+
+def test_the_same_export_uploaded_again_is_not_kept_twice(client, make_zip, app, tmp_path):
+    store = app.extensions["backscroll"]
+    scan_id = scanned(client, make_zip)
+    again = tmp_path / "twitter-2024 (1).zip"  # the browser's name for a second download of the same file
+    again.write_bytes((tmp_path / "twitter-2024.zip").read_bytes())
+    response = upload(client, again)
+    assert response.status_code == 200 and response.get_json() == {"id": scan_id, "url": f"/?same={scan_id}", "same": True}
+    assert [s.id for s in store.listing()] == [scan_id]
+    assert len(list((tmp_path / "data" / "scans").glob("*/uploads/*"))) == 1 and not any(store.incoming.iterdir())
+    assert store.get(scan_id).sha256 == [hashlib.sha256(again.read_bytes()).hexdigest()]  # hashed as it was spooled
+    page = client.get(response.get_json()["url"]).get_data(as_text=True)
+    assert "did not keep a second copy" in page and f'href="/scans/{scan_id}/report"' in page
+    assert "second copy" not in client.get("/").get_data(as_text=True)
+
+    form = client.post("/scans", data={"export": [(io.BytesIO(again.read_bytes()), again.name)], "token": TOKEN},
+                       content_type="multipart/form-data")  # the page without script
+    assert form.status_code == 303 and form.headers["Location"].endswith(f"/?same={scan_id}")
+    # Other names change what is flagged: that is a new scan.
+    other = upload(client, again, workplace="Mercy General")
+    assert other.status_code == 202 and other.get_json()["id"] != scan_id
+    assert wait(client, other.get_json()["id"])["status"] == "done" and len(store.listing()) == 2
+
+
+def test_an_export_that_failed_can_be_uploaded_again(client, tmp_path):
+    broken = tmp_path / "notes.zip"
+    broken.write_text("just some text")
+    first = upload(client, broken).get_json()["id"]
+    assert wait(client, first)["status"] == "failed"
+    second = upload(client, broken)
+    assert second.status_code == 202 and second.get_json()["id"] != first
+
+
+def test_two_people_s_facebook_exports_in_one_upload_are_refused_with_both_names(client, make_zip, tmp_path):
+    from importing import someone_elses
+
+    mine = make_zip("facebook/2024", name="facebook-dana.zip")
+    theirs = someone_elses(mine, tmp_path / "facebook-robin.zip", {"Dana Whitfield": "Robin Vance", "dana.whitfield": "robin.vance"})
+    status = wait(client, upload(client, mine, theirs).get_json()["id"])
+    assert status["status"] == "failed"
+    assert status["error"] == ("facebook-robin.zip: a Facebook export of another account (Robin Vance) beside facebook-dana.zip "
+                               "(Dana Whitfield); backscroll reads one Facebook account per scan: scan each export on its own")
+
+
+def test_one_part_of_a_split_export_is_said_to_be_only_a_part(client, make_zip):
+    part = make_zip("facebook/2024", name="facebook-dana-2025-01-20-part2.zip")
+    scan_id = upload(client, part).get_json()["id"]
+    status = wait(client, scan_id)
+    assert status["status"] == "done"
+    (note,) = status["incomplete"]
+    assert note.startswith("facebook-dana-2025-01-20-part2.zip looks like part 2 of a Facebook export") and "part 1 was not given" in note
+    assert "Not the whole export.</strong> " + note.replace("'", "&#39;") in client.get(f"/scans/{scan_id}/report").get_data(as_text=True)
+    assert "Not the whole export: " + note.replace("'", "&#39;") in client.get("/").get_data(as_text=True)
 
 
 def scanned_before_a_restart(tmp_path: Path, make_zip) -> str:  # type: ignore[no-untyped-def]
@@ -414,6 +481,8 @@ def test_progress_is_reported_and_a_running_scan_can_be_deleted(tmp_path, make_z
     status = c.get(f"/scans/{scan_id}/status").get_json()
     assert (status["status"], status["done"], status["total"]) == ("scanning", 3, 10)
     assert "Scanning your export" in c.get(f"/scans/{scan_id}").get_data(as_text=True)
+    # the list of scans follows it too, through the same status (in a browser: test_web_e2e)
+    assert f'data-status="/scans/{scan_id}/status"' in c.get("/").get_data(as_text=True)
     post(c, f"/scans/{scan_id}/delete")
     assert c.get(f"/scans/{scan_id}/status").status_code == 404
     folder = tmp_path / "data" / "scans" / scan_id
@@ -496,3 +565,82 @@ def test_photos_are_checked_by_default(client, tmp_path):
     (photo,) = next(r for r in data["items"] if r["k"] == "x:5")["g"]["f"]
     assert any("still carries the location" in reason for reason in photo["w"])
     assert "img-src data:" in report.headers["Content-Security-Policy"]
+
+
+def multipart(name: str, filename: str, data: bytes) -> tuple[bytes, str]:
+    boundary = "backscroll-test-boundary"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: application/zip\r\n\r\n").encode()
+    return head + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def wait_for(condition, what: str, process: subprocess.Popen, timeout: float = 600) -> None:  # type: ignore[no-untyped-def,type-arg]
+    deadline = time.monotonic() + timeout  # the first scan of a test run may train the model
+    while not condition():
+        assert process.poll() is None and time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_serve_stopped_by_a_signal_stops_its_scan_and_leaves_no_temporary_file(tmp_path, signum):
+    """Killed by the signal's default action, `serve` left the video copy of a running scan in the temporary folder,
+    a half-received upload in incoming/ and the scan recorded as still running."""
+    pytest.importorskip("PIL", reason="photo checks need Pillow")
+    import media_images as draw
+
+    load_classifier()  # cached for the server, which would otherwise train it first
+    tmp, bin_dir, data = tmp_path / "tmp", tmp_path / "bin", tmp_path / "data"
+    tmp.mkdir()
+    bin_dir.mkdir()
+    ffmpeg = bin_dir / "ffmpeg"  # says when it started, then takes a while, as a long video does
+    ffmpeg.write_text("#!" + sys.executable + "\nimport sys, time\nargs = sys.argv[1:]\n"
+                      "open(args[args.index('-i') + 1] + '.started', 'w').close()\ntime.sleep(3)\n")
+    ffmpeg.chmod(0o755)
+    export = draw.x_archive(tmp_path / "x.zip", {"7001": [("POSTER.jpg", "video")]},
+                            {"data/tweets_media/7001-clip.mp4": b"\x00\x00\x00\x18ftypmp42" * 100_000})
+    env = {**os.environ, "TMPDIR": str(tmp), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    root = Path(__file__).resolve().parent.parent
+    with socket.socket() as free:  # --port 0 means the default port, which another run may hold
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    serve = subprocess.Popen([sys.executable, "-m", "audit", "serve", "--no-browser", "--port", str(port), "--data-dir", str(data)],
+                             cwd=root, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert serve.stderr is not None
+        line = serve.stderr.readline()
+        while "running at" not in line:
+            assert line, "serve ended before it printed its link"
+            line = serve.stderr.readline()
+        link = line.split("running at ", 1)[1].strip()
+        jar = CookieJar()
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = browser.open(link).read().decode()
+        token = re.search(r'name="backscroll-token" content="([^"]+)"', page).group(1)
+        body, content_type = multipart("export", "x.zip", export.read_bytes())
+        start = urllib.request.Request(link.split("?", 1)[0] + "scans", data=body, method="POST", headers={
+            "Content-Type": content_type, TOKEN_HEADER: token, "Accept": "application/json"})
+        scan_id = json.loads(browser.open(start).read())["id"]
+        wait_for(lambda: list(tmp.glob("backscroll-video-*/in.mp4.started")), "the scan never reached the video", serve)
+
+        # A second upload, cut off halfway by the stop (a megabyte arrives: the server reads 64 KiB at a time).
+        big, content_type = multipart("export", "big.zip", random.Random(5).randbytes(2_000_000))
+        cut = HTTPConnection("127.0.0.1", port, timeout=30)
+        cut.putrequest("POST", link.split(str(port), 1)[1].split("?", 1)[0] + "scans")
+        for header, value in (("Content-Type", content_type), ("Content-Length", str(len(big))), (TOKEN_HEADER, token),
+                              ("Cookie", "; ".join(f"{c.name}={c.value}" for c in jar))):
+            cut.putheader(header, value)
+        cut.endheaders()
+        cut.send(big[: len(big) // 2])
+        wait_for(lambda: any((data / "incoming").iterdir()), "the second upload never arrived", serve, 30)
+
+        serve.send_signal(signum)
+        _, err = serve.communicate(timeout=60)
+        cut.close()
+    finally:
+        serve.kill()
+    assert serve.returncode == 128 + signum, err
+    assert "backscroll stopped." in err and f"stopped by {signal.Signals(signum).name}" in err and "Traceback" not in err
+    assert list(tmp.iterdir()) == []  # the video's private copy
+    assert not (data / "incoming").exists() or not any((data / "incoming").iterdir())
+    record = json.loads((data / "scans" / scan_id / "scan.json").read_text())
+    assert record["status"] == "interrupted"  # recorded as what it is, not as still running

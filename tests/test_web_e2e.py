@@ -31,19 +31,25 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"no Chromi
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Settings]:
+def httpd(tmp_path: Path) -> Iterator[Any]:
     """The real server on a free port of 127.0.0.1, in a thread, with the model trained before the clock starts."""
     from audit.classifier import load_classifier
 
     load_classifier()  # training takes longer than the page's 20 s timeout when this file runs alone
     settings = Settings(data_dir=tmp_path / "data", port=0, max_upload=50 * 1024 * 1024)
     httpd = build(settings, port_given=True)
+    httpd.settings = settings  # type: ignore[attr-defined]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield settings
+    yield httpd
     httpd.shutdown()
     httpd.server_close()
     httpd.app.extensions["backscroll"].close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def server(httpd: Any) -> Settings:
+    return httpd.settings  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -107,6 +113,32 @@ def test_upload_scan_decide_reload_download(page: Any, server: Settings, make_zi
     page.click("form.delete >> nth=0 >> button")
     page.wait_for_selector("text=No scans yet.")
     assert not any((server.data_dir / "scans").iterdir())
+
+
+def test_the_list_of_scans_follows_a_running_scan_to_its_end(page: Any, httpd: Any, make_zip: Any) -> None:
+    from audit.pipeline import scan
+
+    release = threading.Event()
+
+    def held(paths: list[str], context: Any, progress: Any) -> Any:
+        progress("import", 7, None)
+        release.wait(30)
+        return scan(paths, context, progress)
+
+    httpd.app.extensions["backscroll"]._scan_fn = held
+    page.set_input_files("#export", str(make_zip("x/2024", name="twitter-2024-11-16.zip")))
+    page.click("#start")
+    page.wait_for_url("**/scans/*")
+    page.goto(page.url.rsplit("/scans/", 1)[0] + "/")
+    card = page.locator("article.scan").first
+    card.locator("text=Reading your posts: 7 so far").wait_for()
+    page.evaluate("window.notReloaded = true")
+    release.set()
+    card.locator(".state >> text=flagged").wait_for()
+    assert "items read" in card.inner_text() and page.evaluate("window.notReloaded") is True  # updated in place
+    card.locator("text=Open the report").click()
+    page.wait_for_url("**/report")
+    assert not page.problems, page.problems
 
 
 def test_a_decision_that_fails_to_save_is_said_where_the_user_is_looking(page: Any, make_zip: Any) -> None:

@@ -3,7 +3,8 @@
 Routes (every one behind the guards of audit.web.security):
 
     GET  /                          upload form and the list of scans
-    POST /scans                     upload (file field `export`, one or more zips); 202 + JSON or 303
+    POST /scans                     upload (file field `export`, one or more zips); 202 + JSON or 303;
+                                    the same files with the same names as a kept scan: 200 + JSON or 303 to /?same=ID
     GET  /scans/ID                  scan progress page; the report once done
     GET  /scans/ID/status           progress as JSON, polled by the page
     GET  /scans/ID/report           the report, drawing decisions from the app
@@ -16,9 +17,9 @@ Routes (every one behind the guards of audit.web.security):
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
-import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from audit import state as decisions_db
 from audit.errors import ExportError
 from audit.pipeline import ScanResult
-from audit.web.security import Settings, install
+from audit.web.security import HashingFile, Settings, install
 from audit.web.store import APP_REPORT, DOWNLOADS, Scan, Store
 
 CONTEXT_FIELDS = ("workplace", "unit", "city", "colleague")
@@ -89,35 +90,46 @@ def create_app(settings: Settings, scan_fn: Callable[..., ScanResult] | None = N
 
     @app.get("/")
     def index() -> str:
-        return page("web_index.html", scans=store.listing(), downloads=store.downloads)
-
-    @app.get("/favicon.ico")
-    def favicon() -> Response:
-        return Response(status=204)
+        return page("web_index.html", scans=store.listing(), downloads=store.downloads, same=store.get(request.args.get("same", "")))
 
     @app.post("/scans")
     def upload() -> Any:
         files = [f for f in request.files.getlist("export") if f.filename]
         if not files:
             abort(400, "Choose at least one export zip to upload.")
-        received: list[tuple[str, Path]] = []
-        for storage in files:
-            stream = storage.stream
-            stream.flush()
-            name = getattr(stream, "name", None)
-            path = Path(name) if isinstance(name, str) else None
-            if path is None or path.parent != store.incoming:  # not spooled by our request class
-                path = store.incoming / f"upload-{secrets.token_hex(8)}.part"
-                with path.open("wb") as fh:
-                    shutil.copyfileobj(stream, fh)
-            received.append((storage.filename or "export.zip", path))
+        received = [receive(storage) for storage in files]
         context = {name: [v.strip() for v in re.split(r"[;\n]", request.form.get(name, "")) if v.strip()][:20]
                    for name in CONTEXT_FIELDS}
+        same = store.same_as(sorted(digest for _, _, digest in received), context)
+        if same is not None:
+            for _, path, _ in received:  # spooled files are removed after the request; copies made here now
+                path.unlink(missing_ok=True)
+            where = url_for("index", same=same.id)
+            if wants_json():
+                return jsonify(id=same.id, url=where, same=True), 200
+            return redirect(where, 303)
         scan = store.create(received, context, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
         where = url_for("scan_page", scan_id=scan.id)
         if wants_json():
             return jsonify(id=scan.id, url=where, status=url_for("status", scan_id=scan.id)), 202
         return redirect(where, 303)
+
+    def receive(storage: Any) -> tuple[str, Path, str]:
+        """(the user's file name, where it is in incoming/, its SHA-256), hashed as it arrived."""
+        stream = storage.stream
+        stream.flush()
+        name = getattr(stream, "name", None)
+        path = Path(name) if isinstance(name, str) else None
+        if path is not None and path.parent == store.incoming and isinstance(stream, HashingFile):
+            return storage.filename or "export.zip", path, stream.hexdigest()
+        # Not spooled by our request class: copied once, hashed on the way.
+        path = store.incoming / f"upload-{secrets.token_hex(8)}.part"
+        sha = hashlib.sha256()
+        with path.open("wb") as fh:
+            while chunk := stream.read(1 << 20):
+                sha.update(chunk)
+                fh.write(chunk)
+        return storage.filename or "export.zip", path, sha.hexdigest()
 
     @app.get("/scans/<scan_id>")
     def scan_page(scan_id: str) -> Any:

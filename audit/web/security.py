@@ -15,10 +15,12 @@ program or web page could try to reach. So:
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import secrets
 import tempfile
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +80,28 @@ def _same(given: str | None, expected: str) -> bool:
     return bool(given) and bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
+class HashingFile:
+    """A spooled upload that hashes every byte written to it: a second upload of the same export is known
+    without reading gigabytes again."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self._sha = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self._sha.update(data)
+        return self._fh.write(data)
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._fh)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fh, name)
+
+
 class SpoolingRequest(Request):
     """Uploads are written straight into the private data dir, never to a shared /tmp or memory."""
 
@@ -87,7 +111,7 @@ class SpoolingRequest(Request):
                          filename: str | None = None, content_length: int | None = None) -> IO[bytes]:
         fh = tempfile.NamedTemporaryFile("wb+", dir=self.spool_dir, prefix="upload-", suffix=".part", delete=False)  # noqa: SIM115
         self.environ.setdefault("backscroll.spooled", []).append(fh)
-        return fh  # type: ignore[return-value]
+        return HashingFile(fh)  # type: ignore[return-value]
 
 
 COOKIE_DAYS = 7

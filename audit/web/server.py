@@ -56,7 +56,14 @@ def build(settings: Settings, port_given: bool) -> BaseWSGIServer:
 
 
 def _elsewhere(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
-    """Any path outside the run's own: nothing here, and no hint of where the app is."""
+    """Any path outside the run's own: nothing here, and no hint of where the app is.
+
+    Browsers ask for /favicon.ico at the root whatever the page's path; "no icon" (204) keeps that request
+    out of the error log and the browser console without pointing at the app.
+    """
+    if environ.get("PATH_INFO") == "/favicon.ico":
+        start_response("204 No Content", [("Cache-Control", "max-age=86400")])
+        return []
     start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")])
     return [b"Nothing here. Open the link backscroll printed when it started."]
 

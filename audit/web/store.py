@@ -73,10 +73,12 @@ class Scan:
     context: dict[str, list[str]] = field(default_factory=dict)
     written_at: int = -1  # decisions history id the outputs were written with
     discard: bool = False
+    sha256: list[str] = field(default_factory=list)  # of the uploads, sorted: the same export uploaded again
+    incomplete: list[str] = field(default_factory=list)  # why the uploads look like only some parts of an export
 
     def public(self) -> dict[str, Any]:
         data = asdict(self)
-        for private in ("context", "written_at", "discard"):
+        for private in ("context", "written_at", "discard", "sha256"):
             data.pop(private)
         return data
 
@@ -167,12 +169,22 @@ class Store:
 
     # -- uploads and jobs -------------------------------------------------------
 
-    def create(self, files: Sequence[tuple[str, Path]], context: dict[str, list[str]], created: str) -> Scan:
+    def same_as(self, sha256: list[str], context: dict[str, list[str]]) -> Scan | None:
+        """A kept scan of exactly these files with the same names given, if there is one.
+
+        Its report already answers the upload; a second copy would only double the disk used and the list.
+        Other names (a workplace added) change what is flagged, so those are scanned again.
+        """
+        with self.lock:
+            return next((s for s in self.listing() if s.sha256 == sha256 and s.context == context
+                         and s.status in RUNNING | {"done"}), None)
+
+    def create(self, files: Sequence[tuple[str, Path, str]], context: dict[str, list[str]], created: str) -> Scan:
         """Move received uploads (already on disk in incoming/) into a new scan and queue it."""
         scan_id = secrets.token_hex(8)
         uploads = private_dir(self.scans_dir / scan_id / "uploads")
         names: list[str] = []
-        for original, received in files:
+        for original, received, _ in files:
             name = safe_name(original)
             stem, dot, ext = name.rpartition(".")
             n = 2
@@ -182,7 +194,7 @@ class Store:
             os.replace(received, uploads / name)  # same file system: a rename, no second copy
             (uploads / name).chmod(0o600)
             names.append(name)
-        scan = Scan(scan_id, created, names, context=context)
+        scan = Scan(scan_id, created, names, context=context, sha256=sorted(digest for _, _, digest in files))
         with self.lock:
             self.scans[scan_id] = scan
             self._save(scan)
@@ -246,15 +258,16 @@ class Store:
                 scan.items = len(result.findings)
                 scan.flagged = sum(1 for f in result.findings if f.verdict.flags)
                 scan.problems = sum(n for _, _, n in problems(result))
+                scan.incomplete = [self._plain(scan, a.incomplete) for a in result.accounts if a.incomplete]
                 self._save(scan)
         finally:
             if scan.discard:
                 shutil.rmtree(self.folder(scan), ignore_errors=True)
 
-    def _plain(self, scan: Scan, exc: ExportError) -> str:
-        """The ExportError line with the user's own file name instead of the path in the data dir."""
+    def _plain(self, scan: Scan, message: ExportError | str) -> str:
+        """The message with the user's own file names instead of the paths in the data dir."""
         uploads = str(self.folder(scan) / "uploads") + os.sep
-        return str(exc).replace(uploads, "")
+        return str(message).replace(uploads, "")
 
     def _fail(self, scan: Scan, message: str) -> None:
         """A scan that cannot be used keeps only its message: the uploads are removed at once."""
@@ -333,6 +346,8 @@ class Store:
                 Path(str(self.state_path) + suffix).unlink(missing_ok=True)
 
     def close(self) -> None:
-        """Stop: a running scan ends at its next progress report (kept as interrupted), queued ones never start."""
+        """Stop: a running scan ends at its next progress report (kept as interrupted), queued ones never start,
+        and uploads cut off by the stop are removed."""
         self.stopping = True
         self.worker.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.incoming, ignore_errors=True)

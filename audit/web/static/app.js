@@ -59,7 +59,7 @@
       xhr.addEventListener('load', function () {
         var body = {};
         try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
-        if (xhr.status === 202 && body.url) { window.location.assign(body.url); return; }
+        if ((xhr.status === 202 || (xhr.status === 200 && body.same)) && body.url) { window.location.assign(body.url); return; }
         $('start').disabled = false;
         $('upload-status').hidden = true;
         show(error, body.error || 'The upload failed (HTTP ' + xhr.status + ').');
@@ -76,43 +76,89 @@
   var STAGES = { open: 'Opening the export', 'import': 'Reading your posts',
                  model: 'Training the model (first scan on this computer only, about a minute)', classify: 'Checking each item',
                  media: 'Looking at photos', report: 'Writing the report' };
-  var panel = $('scan');
-  if (panel && $('scan-progress')) {
-    var progress = $('scan-progress');
+  var RUNNING = { queued: true, scanning: true };
+
+  // Polls a scan's status every `every` ms while it runs; `update(status, httpStatus)` sees every answer.
+  function watch(url, every, update) {
     var poll = function () {
       var xhr = new XMLHttpRequest();
-      xhr.open('GET', panel.dataset.status);
+      xhr.open('GET', url);
       xhr.setRequestHeader('Accept', 'application/json');
       xhr.addEventListener('load', function () {
         var s;
         try { s = JSON.parse(xhr.responseText); } catch (e) { setTimeout(poll, 1000); return; }
-        if (xhr.status !== 200) { show($('scan-error'), s.error || 'This scan is gone.'); $('scan-next').hidden = false; return; }
-        if (s.status === 'done') { window.location.assign(s.report); return; }
-        if (s.status === 'failed' || s.status === 'interrupted') {
-          progress.hidden = true;
-          $('scan-stage').hidden = true;
-          document.querySelector('#scan h1').textContent = 'This export could not be read';
-          show($('scan-error'), s.error);
-          $('scan-next').hidden = false;
-          return;
-        }
-        var label = s.status === 'queued' ? 'Waiting for the previous scan to finish' : (STAGES[s.stage] || s.stage || 'Starting');
-        if (s.total) {
-          progress.max = s.total;
-          progress.value = s.done;
-          label += ': ' + s.done + ' of ' + s.total;
-        } else {
-          progress.removeAttribute('value');
-          if (s.done) label += ': ' + s.done + ' so far';
-        }
-        $('scan-stage').textContent = label + '…';
-        setTimeout(poll, 400);
+        if (xhr.status === 200 && RUNNING[s.status]) setTimeout(poll, every);
+        update(s, xhr.status);
       });
       xhr.addEventListener('error', function () { setTimeout(poll, 2000); });
       xhr.send();
     };
     poll();
   }
+
+  // "Reading your posts: 1200 so far…" for a running scan.
+  function stageText(s) {
+    var label = s.status === 'queued' ? 'Waiting for the previous scan to finish' : (STAGES[s.stage] || s.stage || 'Starting');
+    if (s.total) label += ': ' + s.done + ' of ' + s.total;
+    else if (s.done) label += ': ' + s.done + ' so far';
+    return label + '…';
+  }
+
+  var panel = $('scan');
+  if (panel && $('scan-progress')) {
+    var progress = $('scan-progress');
+    watch(panel.dataset.status, 400, function (s, code) {
+      if (code !== 200) { show($('scan-error'), s.error || 'This scan is gone.'); $('scan-next').hidden = false; return; }
+      if (s.status === 'done') { window.location.assign(s.report); return; }
+      if (!RUNNING[s.status]) {
+        progress.hidden = true;
+        $('scan-stage').hidden = true;
+        document.querySelector('#scan h1').textContent = 'This export could not be read';
+        show($('scan-error'), s.error);
+        $('scan-next').hidden = false;
+        return;
+      }
+      if (s.total) {
+        progress.max = s.total;
+        progress.value = s.done;
+      } else {
+        progress.removeAttribute('value');
+      }
+      $('scan-stage').textContent = stageText(s);
+    });
+  }
+
+  // The list of scans: a running scan's line follows it to its end, without a reload that would cut off an upload.
+  Array.prototype.forEach.call(document.querySelectorAll('article.scan[data-status]'), function (card) {
+    var state = card.querySelector('.state'), link = card.querySelector('.actions a');
+    watch(card.dataset.status, 1500, function (s, code) {
+      if (code === 200 && RUNNING[s.status]) { state.textContent = stageText(s); return; }
+      card.classList.remove('queued', 'scanning');
+      if (code === 200 && s.status === 'done') {
+        card.classList.add('done');
+        state.textContent = s.items + ' items read, ';
+        var flagged = document.createElement('strong');
+        flagged.textContent = s.flagged + ' flagged';
+        state.appendChild(flagged);
+        if (s.problems) state.appendChild(document.createTextNode(' · ' + s.problems + ' records could not be read (listed in the report)'));
+        (s.incomplete || []).forEach(function (note) {
+          var p = document.createElement('p');
+          p.className = 'small error';
+          p.textContent = 'Not the whole export: ' + note;
+          state.parentNode.insertAdjacentElement('afterend', p);
+        });
+        if (link) { link.textContent = 'Open the report'; link.href = s.report; link.className = 'button'; }
+        return;
+      }
+      card.classList.add('failed');
+      state.textContent = '';
+      var error = document.createElement('span');
+      error.className = 'error';
+      error.textContent = s.error || 'This scan is gone.';
+      state.appendChild(error);
+      if (link) link.hidden = true;
+    });
+  });
 
   Array.prototype.forEach.call(document.querySelectorAll('form.delete'), function (f) {
     f.addEventListener('submit', function (ev) { if (!window.confirm(f.dataset.confirm)) ev.preventDefault(); });
