@@ -240,3 +240,19 @@ def in_scene(inner: Image.Image, scale: float, seed: int = 0) -> Image.Image:
     h = int(inner.height * w / inner.width)
     scene.paste(inner.resize((w, h)), ((scene.width - w) // 2, max(0, (scene.height - h) // 3)))
     return scene
+
+
+def card(lines: tuple[str, ...], *, width: int = 1200, height: int = 800, paper: tuple[int, int, int] = (250, 250, 245),
+         text_size: int = 56) -> Image.Image:
+    """A card or label photographed on a wooden table: a pale rectangle with lines of dark print."""
+    img = Image.new("RGB", (width, height), (120, 85, 55))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((80, 80, width - 80, height - 80), radius=30, fill=paper)
+    for i, line in enumerate(lines):
+        draw.text((140, 130 + i * int(text_size * 1.6)), line, fill=(25, 25, 30), font=font(text_size))
+    return img
+
+
+HOTEL_KEY_CARD = ("HARBOUR VIEW HOTEL", "Guest: Maria Lopez", "Room 412", "Check-in 03/05/2024")
+CONCERT_TICKET = ("ADMIT ONE", "John Carter", "Section 112 Row 14 Seat 7", "Gate C  Doors 7pm")
+WRISTBAND = ("LOPEZ, MARIA", "DOB 03/14/1958", "MRN 4402913", "Ward 4B  Bed 12")

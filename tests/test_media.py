@@ -21,7 +21,7 @@ from audit.media import CROP, DELETE, STRIP_LOCATION, Limits, analyse_media, scr
 from audit.media import analyse as analyse_mod
 from audit.media import metadata as meta
 from audit.media import ocr as ocr_mod
-from audit.model import Item, Kind, Media, Place, Platform, Verdict
+from audit.model import Evidence, Item, Kind, Media, Place, Platform, Verdict
 
 HOSPITAL = (51.50740, -0.12780)  # invented: any point works
 BEACH = (43.69590, 7.27140)
@@ -256,6 +256,58 @@ def test_photo_evidence_needs_a_clinical_clue_before_a_name_counts():
     assert ocr_mod.photo_evidence("Happy Birthday\nAunt Maria") == []
     found = ocr_mod.photo_evidence("Rm 12 Maria Lopez\nDOB 03/14/1958")
     assert {e.text for e in found} == {"Rm 12", "Maria Lopez", "DOB 03/14/1958"}
+
+
+def test_a_hotel_key_card_ticket_or_receipt_is_no_patient_reference():
+    # A name beside a room number is a patient on a whiteboard and a guest on a key card: off-duty wording
+    # counts against a patient reference unless a clinical word is there too.
+    for text in ("HARBOUR VIEW HOTEL\nGuest: Maria Lopez\nRoom 412\nCheck-in 03/05/2024",
+                 "Welcome Maria Lopez\nRoom 1207\nKey card 1 of 2",
+                 "ADMIT ONE\nJohn Carter\nRow 14 Seat 7\nBay 3 parking",
+                 "Receipt\nServer: Maria Lopez\nAcct 123456789\nSubtotal 42.00"):
+        assert ocr_mod.photo_evidence(text) == [], text
+    wristband = ocr_mod.photo_evidence("LOPEZ, MARIA\nDOB 03/14/1958\nMRN 4402913\nWard 4B Bed 12")
+    assert {e.text for e in wristband} == {"LOPEZ, MARIA", "DOB 03/14/1958", "MRN 4402913", "Bed 12"}
+    # Off-duty wording on a clinical document does not clear it: "Check-in" on a patient's chart.
+    assert {e.text for e in ocr_mod.photo_evidence("Patient check-in\nMaria Lopez\nDOB 03/14/1958")} == {"Maria Lopez", "DOB 03/14/1958"}
+
+
+class FirstNameClassifier(QuietClassifier):
+    """Flags a first name beside a room number as a patient reference, as the trained model does on a hotel key card."""
+
+    def classify_texts(self, texts, kinds=None):
+        out = []
+        for text in texts:
+            at = text.find("Maria") if "Room" in text else -1
+            ev = (Evidence("patient_reference", at, at + 5, "Maria", "wording typical of patient reference", 0.6),) if at >= 0 else ()
+            out.append(Verdict(scores={"patient_reference": 0.7 if ev else 0.0}, flags=("patient_reference",) if ev else (),
+                               risk=61 if ev else 0, evidence=ev))
+        return out
+
+
+def test_the_classifier_reading_a_hotel_key_card_does_not_flag_the_post(tmp_path, monkeypatch):
+    # A room number and a first name are no patient reference to the photo's own rules: what flags either photo is the classifier.
+    read = {(1200, 800): "HARBOUR VIEW HOTEL\nWelcome Maria\nRoom 412", (1400, 900): "ROOM PATIENT RN\nRoom 412 Maria"}
+    monkeypatch.setattr(ocr_mod, "read_text", lambda img, **kwargs: ocr_mod.OcrResult(read[img.size], 10, 0.5))
+    files = {"1": ("great weekend away", draw.jpeg(draw.card(draw.HOTEL_KEY_CARD))), "2": ("", draw.jpeg(draw.whiteboard()))}
+    result = run(tmp_path, files, ocr=True, classifier=FirstNameClassifier())
+    assert result["x:1"].flags == () and not [e for e in result["x:1"].evidence if "Maria" in e.reason]
+    assert result["x:2"].flags == ("patient_reference",)  # the same words on a ward's board
+
+
+@NEEDS_TESSERACT
+def test_a_photographed_key_card_and_ticket_are_read_but_only_the_wristband_flags_the_post(tmp_path):
+    from audit.classifier import load_classifier
+
+    files = {"1": ("", draw.jpeg(draw.card(draw.HOTEL_KEY_CARD))), "2": ("", draw.jpeg(draw.card(draw.CONCERT_TICKET))),
+             "3": ("", draw.jpeg(draw.card(draw.WRISTBAND)))}
+    result = run(tmp_path, files, ocr=True, classifier=load_classifier())
+    assert "Room 412" in only_file(result, "x:1").ocr_text and "Seat 7" in only_file(result, "x:2").ocr_text
+    for key in ("x:1", "x:2"):
+        assert result[key].flags == () and result[key].risk == 0, (key, result[key].summary)
+    wristband = result["x:3"]
+    assert wristband.flags == ("patient_reference",) and wristband.risk >= 70
+    assert {"DOB 03/14/1958", "MRN 4402913"} <= {e.text for e in wristband.shows}
 
 
 # budgets, bad input, video

@@ -408,7 +408,12 @@ def _classify_ocr(classifier: TextClassifier | None, scans: list[_Scan]) -> dict
     if classifier is None or not read:
         return {}
     verdicts = classifier.classify_texts([s.ocr.text for s in read if s.ocr], ["post"] * len(read))
-    return {id(s): v for s, v in zip(read, verdicts, strict=True)}
+    return {id(s): _off_duty(v) if s.ocr and ocr_mod.off_duty(s.ocr.text) else v for s, v in zip(read, verdicts, strict=True)}
+
+
+def _off_duty(v: Verdict) -> Verdict:
+    """A hotel card's name and room number, read by the classifier, are a guest's, not a patient's."""
+    return replace(v, flags=tuple(c for c in v.flags if c != PATIENT), evidence=tuple(e for e in v.evidence if e.category != PATIENT))
 
 
 def _classify_items(classifier: TextClassifier | None, items: list[Item], known: Mapping[str, Verdict]) -> dict[str, Verdict]:

@@ -118,10 +118,26 @@ _NAME = re.compile(r"\b[A-Z][a-z]{1,20},?[ \t][A-Z][a-z]{1,20}\b|\b[A-Z]{3,20},[
 _CHART = re.compile(r"\b(?:Allerg(?:y|ies)|Diagnosis|Dx|NPO|DNR|DNAR|Code Status|Fall Risk|Isolation|Admit(?:ted)?|Discharge|"
                     r"Meds?|Attending|MD|RN|Triage|Acuity|Chief Complaint|Specimen|Collected)\b")
 _NOT_NAMES = frozenset({"Patient Chart", "Fall Risk", "Code Status", "Chief Complaint"})
+# A hotel key card (a name and a room), a ticket or boarding pass (a name and a seat), a receipt (a name and an account):
+# the same shapes as a patient's details, off duty. Such wording counts against a patient reference unless a clinical
+# word is there too, so a photographed wristband or chart stays flagged.
+_OFF_DUTY = re.compile(r"\b(?:hotel|motel|resort|inn|suite|guest|check[\s-]?(?:in|out)|key\s?card|reservation|"
+                       r"admit\s+one|tickets?|seat|row|gate|boarding|flight|terminal|concert|stadium|arena|venue|"
+                       r"receipt|subtotal|gratuity|menu)\b", re.IGNORECASE)
+_CLINICAL_WORDS = re.compile(r"\b(?:patients?|DOB|D\.O\.B|MRN|MR#|NHS|medical record|hospital|clinic|ward|ICU|diagnosis|"
+                             r"Dx|allerg(?:y|ies)|meds|medications?|NPO|DNR|DNAR|code status|fall risk|triage|acuity|"
+                             r"chief complaint|specimen|attending|nurse|physician|RN|MD)\b", re.IGNORECASE)
+
+
+def off_duty(text: str) -> bool:
+    """Text read off a hotel card, ticket, boarding pass or receipt, with no clinical word beside it."""
+    return _OFF_DUTY.search(text) is not None and _CLINICAL_WORDS.search(text) is None
 
 
 def photo_evidence(text: str) -> list[Evidence]:
     """Identifiers typical of a clinical screen or board; a name counts only beside another clinical clue."""
+    if off_duty(text):
+        return []
     found: list[Evidence] = []
     for rx, reason in ((_VITALS, "vital signs read off a monitor or chart"), (_DOB, "a date of birth"),
                        (_MRN, "a record or account number"), (_ROOM, "a room or bed number")):
