@@ -9,6 +9,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("PIL", reason="media analysis needs Pillow: pip install -e '.[media]'")
@@ -190,10 +191,33 @@ def test_small_text_in_the_background_is_still_found():
     assert screen.detect(draw.chart_screenshot()).send_to_ocr
 
 
+def test_print_on_a_flat_colour_is_sent_to_ocr():
+    # The check once took only print on a colourless surface: a thread of blue or green chat bubbles, a sticky
+    # note, a slide were "no text" and never read.
+    for img in (draw.chat_screenshot(replies=False), draw.chat_screenshot(replies=False, bubble=(52, 199, 89)),
+                draw.chat_screenshot(replies=False).resize((540, 1170)), draw.sticky_note(), draw.in_scene(draw.sticky_note(), 0.5),
+                draw.slide((0, 90, 110), (255, 255, 255)), draw.slide((250, 210, 60), (20, 20, 20))):
+        assert screen.detect(img).send_to_ocr
+    chat = screen.detect(draw.chat_screenshot(replies=False))
+    assert chat.light_print and "light print on a coloured background" in chat.reason
+    assert not screen.detect(draw.sticky_note()).light_print and not screen.detect(draw.whiteboard()).light_print
+
+
+def test_grain_and_leaves_on_colour_are_not_print():
+    # Strokes on colour count only where most of each cell is one colour and the line's cells share it: coloured
+    # grain, and leaves against sky and hill, would reach OCR if colour alone were let through.
+    rng = np.random.default_rng(7)
+    for tint in ((200, 60, 40), (60, 140, 60)):
+        grain = np.clip(np.array(tint, dtype=np.float32) + rng.normal(0, 50, (800, 1200, 1)), 0, 255).astype(np.uint8)
+        assert not screen.detect(Image.fromarray(grain)).send_to_ocr, tint
+    for seed in (5, 25, 26, 33, 62, 97):  # trees that reach OCR when the colour test is dropped
+        assert not screen.detect(draw.holiday(seed, grain=False)).send_to_ocr, seed
+
+
 def test_only_screens_and_whiteboards_are_sent_to_ocr(tmp_path, monkeypatch):
     sent: list[tuple[int, int]] = []
 
-    def fake_read(img, *, timeout, dark=False, lang="eng"):
+    def fake_read(img, *, timeout, dark=False, light_print=False, lang="eng"):
         sent.append(img.size)
         return ocr_mod.OcrResult("", 0, 0.0)
 
@@ -227,6 +251,15 @@ def test_ocr_reads_the_fake_name_on_the_whiteboard(tmp_path):
     assert f.ocr_text[names[0].start:names[0].end] == names[0].text  # spans point into the OCR text
     assert f.action == CROP  # the board is under half of the photo
     assert finding.risk >= 70 and "text in the photo" in finding.summary
+
+
+@NEEDS_TESSERACT
+def test_ocr_reads_a_thread_of_chat_bubbles(tmp_path):
+    # White print in blue bubbles on a white page: Tesseract's sparse-text layout read none of it.
+    f = only_file(run(tmp_path, {"1": ("", draw.jpeg(draw.chat_screenshot()))}, ocr=True), "x:1")
+    assert "MRN 4402913" in f.ocr_text and "Maria Lopez" in f.ocr_text and "surgeons" in f.ocr_text
+    shown = {e.reason.split(" (")[0].removeprefix("text in the photo: ") for e in f.shows}
+    assert {"a date of birth", "a record or account number"} <= shown
 
 
 @NEEDS_TESSERACT

@@ -372,7 +372,8 @@ def _look(small: Image.Image, scan: _Scan, *, ocr: bool, limits: Limits, started
         scan.notes.append("text not read: the file used up its time budget")
         return
     try:
-        scan.ocr = ocr_mod.read_text(reopen(), timeout=min(limits.ocr_timeout, left), dark=found.kind == "monitor")
+        scan.ocr = ocr_mod.read_text(reopen(), timeout=min(limits.ocr_timeout, left), dark=found.kind == "monitor",
+                                     light_print=found.light_print)
     except ocr_mod.OcrUnavailable as exc:
         scan.notes.append(f"text not read: {exc}")
     except subprocess.TimeoutExpired:

@@ -50,6 +50,7 @@ class Screen:
     kind: str
     reason: str
     coverage: float = 0.0
+    light_print: bool = False  # light text on a coloured background (chat bubbles): OCR reads it with a second layout pass
 
 
 @dataclass(frozen=True, slots=True)
