@@ -172,13 +172,25 @@ def x_export(dest: Path, media: dict[str, tuple[str, bytes]], *, stored: bool = 
     return dest
 
 
-def x_archive(dest: Path, tweets: dict[str, list[tuple[str, str]]], files: dict[str, bytes],
+def x_media(name: str, kind: str, video: str | None = None) -> dict:
+    """One `extended_entities.media` entry; a `video` file name adds X's variants, that one the highest bitrate."""
+    m: dict = {"media_url_https": f"https://pbs.twimg.com/media/{name}", "type": kind, "url": "https://t.co/x"}
+    if video:
+        base = "https://video.twimg.com/ext_tw_video/1/pu"
+        m["video_info"] = {"variants": [
+            {"bitrate": "256000", "content_type": "video/mp4", "url": f"{base}/vid/avc1/480x270/small{video}?tag=12"},
+            {"content_type": "application/x-mpegURL", "url": f"{base}/pl/playlist.m3u8?tag=12"},
+            {"bitrate": "2176000", "content_type": "video/mp4", "url": f"{base}/vid/avc1/1280x720/{video}?tag=12"}]}
+    return m
+
+
+def x_archive(dest: Path, tweets: dict[str, list[tuple[str, ...]]], files: dict[str, bytes],
               messages: dict[str, str] | None = None) -> Path:
-    """An X archive as X writes it: {tweet id: [(media url name, type)]}, {message id: ton.twitter.com url},
+    """An X archive as X writes it: {tweet id: [(media url name, type[, video file name])]}, {message id: ton.twitter.com url},
     and the files, named `data/tweets_media/<tweet id>-<name>` or `data/direct_messages_media/<message id>-<name>`."""
     records = []
     for tid, media in tweets.items():
-        ms = [{"media_url_https": f"https://pbs.twimg.com/media/{name}", "type": kind, "url": "https://t.co/x"} for name, kind in media]
+        ms = [x_media(*m) for m in media]
         records.append({"tweet": {"id_str": tid, "full_text": f"post {tid}", "created_at": "Tue Mar 05 22:14:00 +0000 2024",
                                   "entities": {"media": ms[:1]}, "extended_entities": {"media": ms}}})
     conversation = [{"messageCreate": {"id": mid, "senderId": "111", "recipientId": "222", "text": f"message {mid}",

@@ -506,18 +506,30 @@ def test_x_media_are_matched_only_where_nothing_else_could_be_meant(tmp_path):
     board, holiday, clip = draw.jpeg(draw.whiteboard()), draw.jpeg(draw.holiday(1)), b"\x00\x00\x00\x18ftypmp42"
     tweets = {"7001": [("POSTERaa.jpg", "video")],  # a video's uri names its poster, the file is the .mp4
               "7002": [("Aphoto.jpg", "photo"), ("Bphoto.jpg", "photo")],  # B is not in the archive
-              "7004": [("P1.jpg", "video"), ("P2.jpg", "video")]}  # two videos, nothing says which file is which
+              "7004": [("P1.jpg", "video"), ("P2.jpg", "video")],  # two videos, no name says which file is which
+              "7005": [("P3.jpg", "video", "Vthird.mp4"), ("P4.jpg", "video", "Vfourth.mp4")],  # the variants name each file
+              "7006": [("P5.jpg", "video")]}  # one video and two video files: one of them may be no video of this post's
     messages = {"8101": "https://ton.twitter.com/dm/8101/5558101/SameHash.jpg",  # one picture sent twice
                 "8102": "https://ton.twitter.com/dm/8102/5558102/SameHash.jpg"}
     files = {"data/tweets_media/7001-VIDxyz.mp4": clip, "data/tweets_media/7002-Aphoto.jpg": board,
              "data/tweets_media/7004-V1first.mp4": clip, "data/tweets_media/7004-V2second.mp4": clip,
+             "data/tweets_media/7005-Vfourth.mp4": clip, "data/tweets_media/7005-Vthird.mp4": clip,
+             "data/tweets_media/7006-V5.mp4": clip, "data/tweets_media/7006-V6.mp4": clip,
              "data/direct_messages_media/8101-SameHash.jpg": board, "data/direct_messages_media/8102-SameHash.jpg": holiday}
-    found = analysed(draw.x_archive(tmp_path / "x.zip", tweets, files, messages))
+    export = draw.x_archive(tmp_path / "x.zip", tweets, files, messages)
+    found = analysed(export)
     assert found["post 7001"][0][0] == "data/tweets_media/7001-VIDxyz.mp4"
     (a, _), (b, b_notes) = found["post 7002"]
     assert a == "data/tweets_media/7002-Aphoto.jpg" and b is None and b_notes[0].startswith("file not in the export")
-    for member, notes in found["post 7004"]:
-        assert member is None and notes[0].startswith("file not matched: this post has 2 videos"), notes
+    # Both files are the post's: each is read, for one video or the other, and neither is left "not matched".
+    assert sorted(member for member, _ in found["post 7004"]) == [f"data/tweets_media/7004-{n}.mp4" for n in ("V1first", "V2second")]
+    assert not [n for _, notes in found["post 7004"] for n in notes if n.startswith("file not")]
+    # X names a video's file after its highest-bitrate MP4 variant: the importer keeps that name, so each video has its own file.
+    by_uri = {i.text: [m.uri for m in i.media] for i in imported(export)}
+    assert by_uri["post 7005"] == ["data/tweets_media/7005-Vthird.mp4", "data/tweets_media/7005-Vfourth.mp4"]
+    assert [member for member, _ in found["post 7005"]] == ["data/tweets_media/7005-Vthird.mp4", "data/tweets_media/7005-Vfourth.mp4"]
+    ((member, notes),) = found["post 7006"]
+    assert member is None and notes[0].startswith("file not matched: this post has 1 videos and the export 2 video files")
     assert found["message 8101"][0][0] == "data/direct_messages_media/8101-SameHash.jpg"
     assert found["message 8102"][0][0] == "data/direct_messages_media/8102-SameHash.jpg"
 

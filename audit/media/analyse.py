@@ -144,10 +144,12 @@ class Resolver:
 
     Exact path first; then X's `<message id>-<name>` for a message's media; then
     the same file name in one place only (a Meta export split in parts, or a
-    wrapping folder); then, for a tweet, its one remaining `<tweet id>-*` file:
-    a video's uri names its poster image but the file is the `.mp4`. Where two
-    files could be the one meant, none is taken: a photo read for the wrong post
-    is worse than one not read, and the note says why.
+    wrapping folder); then, for a tweet, its remaining `<tweet id>-*` files: a
+    video's uri (from an export without the video's own name) names its poster
+    image but the file is the `.mp4`, and a post's videos take its video files,
+    each file one video, in no known order. Where a file could be another post's,
+    none is taken: a photo read for the wrong post is worse than one not read,
+    and the note says why.
     """
 
     def __init__(self, names: Iterable[str]) -> None:
@@ -180,14 +182,16 @@ class Resolver:
             videos = [i for i in indexes if media[i].kind in ("video", "animated_gif")]
             photos = [i for i in indexes if i not in videos]
             video_files = [n for n in left if n.lower().endswith(VIDEO_SUFFIXES)]
-            if len(videos) == 1 and len(video_files) == 1:
-                found[videos[0]] = Resolved(video_files[0])
-                left.remove(video_files[0])
-            elif videos and video_files:
+            if videos and len(video_files) > len(videos):
                 note = (f"file not matched: this post has {len(videos)} videos and the export {len(video_files)} video files "
                         "for it, and nothing says which is which")
                 for i in videos:
                     found[i] = Resolved(None, note)
+            elif videos:
+                # Every `<tweet id>-*` video is this post's: which of its videos each file is changes nothing the post shows.
+                for i, name in zip(videos, video_files, strict=False):
+                    found[i] = Resolved(name)
+            if videos:
                 left = [n for n in left if n not in video_files]
             if len(photos) == 1 and len(left) == 1 and not any(found[i].member is None and found[i].note is None for i in videos):
                 found[photos[0]] = Resolved(left[0])
