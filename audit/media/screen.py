@@ -31,6 +31,7 @@ MONITOR_SPAN = 0.35
 MONITOR_FILL = 0.5  # share of its bounding box a screen's dark patch fills
 COLOURLESS = 0.25  # mean chroma (0-1) under which a cell's print is on a colourless surface
 FLAT_COLOUR = 24.0  # how far (0-255, per channel) the background colours of a line's coloured cells may differ
+MIN_COLOUR_CELLS = 4  # a line of print on colour is one cell longer: leaves against a flat sky make runs of three
 FLAT_PIXEL = 12.0  # how far from its cell's background colour a pixel of that background may be
 
 
@@ -132,7 +133,7 @@ def _line_cells(grey: np.ndarray, sat: np.ndarray, rgb: np.ndarray) -> tuple[np.
     flat = (np.abs(pixels - median[:, None]).max(axis=-1) <= FLAT_PIXEL).mean(axis=-1) >= 0.5
     background = np.full((ch, cw, 3), np.nan, dtype=np.float32)
     background[ys[flat], xs[flat]] = median[flat]
-    on_colour = _aligned_runs(tinted, centre, MIN_LINE_CELLS, background)
+    on_colour = _aligned_runs(tinted, centre, MIN_COLOUR_CELLS, background)
     lines |= on_colour
     # Light strokes: the cell is lighter on average than its background.
     bg_grey = background[..., 0] * 0.299 + background[..., 1] * 0.587 + background[..., 2] * 0.114
