@@ -28,7 +28,7 @@ from PIL import Image
 from audit.archive import Archive, MemberError
 from audit.media import metadata as meta
 from audit.media import ocr as ocr_mod
-from audit.media import screen, video
+from audit.media import screen, tilt, video
 from audit.media.findings import ACTIONS, CHECK, CROP, DELETE, STRIP_LOCATION, FileResult, MediaFinding, Metadata, Screen
 from audit.model import Evidence, Item, Media, Place, Platform, Verdict
 
@@ -376,8 +376,8 @@ def _look(small: Image.Image, scan: _Scan, *, ocr: bool, limits: Limits, started
         scan.notes.append("text not read: the file used up its time budget")
         return
     try:
-        scan.ocr = ocr_mod.read_text(reopen(), timeout=min(limits.ocr_timeout, left), dark=found.kind == "monitor",
-                                     light_print=found.light_print)
+        scan.ocr = ocr_mod.read_text(tilt.level(reopen(), found.tilt), timeout=min(limits.ocr_timeout, left),
+                                     dark=found.kind == "monitor", light_print=found.light_print)
     except ocr_mod.OcrUnavailable as exc:
         scan.notes.append(f"text not read: {exc}")
     except subprocess.TimeoutExpired:

@@ -51,6 +51,7 @@ class Screen:
     reason: str
     coverage: float = 0.0
     light_print: bool = False  # light text on a coloured background (chat bubbles): OCR reads it with a second layout pass
+    tilt: float = 0.0  # degrees the print is turned counter-clockwise: OCR reads the picture turned back
 
 
 @dataclass(frozen=True, slots=True)
