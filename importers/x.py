@@ -486,11 +486,26 @@ def _media(tid: str, extended: Any, entities: Any) -> tuple[Media, ...]:
     if not found or not isinstance(found, list):
         return ()
     return tuple(
-        Media(uri=f"data/tweets_media/{tid}-{str(m.get('media_url_https') or m.get('media_url') or '').rsplit('/', 1)[-1]}",
-              kind=str(m.get("type") or "photo"))
+        Media(uri=f"data/tweets_media/{tid}-{_video_name(m) or _url_name(m)}", kind=str(m.get("type") or "photo"))
         for m in found
         if isinstance(m, dict)
     )
+
+
+def _url_name(media: dict[str, Any]) -> str:
+    return str(media.get("media_url_https") or media.get("media_url") or "").rsplit("/", 1)[-1]
+
+
+def _video_name(media: dict[str, Any]) -> str | None:
+    """The file a video or GIF is in: X saves the highest-bitrate MP4 variant, named as in its URL.
+
+    The media URL names the poster image, not the video, so without this two videos of one post could not be told apart.
+    """
+    info = media.get("video_info")
+    variants = [v for v in _dicts(info.get("variants")) if v.get("content_type") == "video/mp4"] if isinstance(info, dict) else []
+    best = max(variants, key=lambda v: as_int(v.get("bitrate")) or 0, default=None)
+    name = str(best.get("url") or "").split("?", 1)[0].rsplit("/", 1)[-1] if best else ""
+    return name if name.lower().endswith(".mp4") else None
 
 
 def _literal(text: str) -> Callable[[re.Match[str]], str]:

@@ -66,8 +66,11 @@ def whiteboard(width: int = 1400, height: int = 900, names: tuple[str, ...] = FA
     return img
 
 
-def holiday(seed: int = 0, width: int = 1200, height: int = 800) -> Image.Image:
-    """A photo with no text: sky gradient, sun, sea or hills, a few blobs; varied by `seed`."""
+def holiday(seed: int = 0, width: int = 1200, height: int = 800, *, grain: bool = True) -> Image.Image:
+    """A photo with no text: sky gradient, sun, sea or hills, a few blobs; varied by `seed`.
+
+    `grain` adds Pillow's noise, which depends on how much noise the process drew before: without it, the
+    same seed draws the same picture in any test order."""
     rng = random.Random(seed)
     img = Image.new("RGB", (width, height))
     draw = ImageDraw.Draw(img)
@@ -106,7 +109,7 @@ def holiday(seed: int = 0, width: int = 1200, height: int = 800) -> Image.Image:
             x, y = rng.randint(0, width), rng.randint(horizon - 80, horizon + 40)
             draw.ellipse((x, y, x + 6, y + 6), fill=(255, rng.randint(180, 255), 120))
     noise = Image.effect_noise((width, height), rng.uniform(4, 14)).convert("RGB")
-    return Image.blend(img, noise, 0.06)
+    return Image.blend(img, noise, 0.06) if grain else img
 
 
 def portrait(width: int = 1000, height: int = 1000) -> Image.Image:
@@ -169,13 +172,25 @@ def x_export(dest: Path, media: dict[str, tuple[str, bytes]], *, stored: bool = 
     return dest
 
 
-def x_archive(dest: Path, tweets: dict[str, list[tuple[str, str]]], files: dict[str, bytes],
+def x_media(name: str, kind: str, video: str | None = None) -> dict:
+    """One `extended_entities.media` entry; a `video` file name adds X's variants, that one the highest bitrate."""
+    m: dict = {"media_url_https": f"https://pbs.twimg.com/media/{name}", "type": kind, "url": "https://t.co/x"}
+    if video:
+        base = "https://video.twimg.com/ext_tw_video/1/pu"
+        m["video_info"] = {"variants": [
+            {"bitrate": "256000", "content_type": "video/mp4", "url": f"{base}/vid/avc1/480x270/small{video}?tag=12"},
+            {"content_type": "application/x-mpegURL", "url": f"{base}/pl/playlist.m3u8?tag=12"},
+            {"bitrate": "2176000", "content_type": "video/mp4", "url": f"{base}/vid/avc1/1280x720/{video}?tag=12"}]}
+    return m
+
+
+def x_archive(dest: Path, tweets: dict[str, list[tuple[str, ...]]], files: dict[str, bytes],
               messages: dict[str, str] | None = None) -> Path:
-    """An X archive as X writes it: {tweet id: [(media url name, type)]}, {message id: ton.twitter.com url},
+    """An X archive as X writes it: {tweet id: [(media url name, type[, video file name])]}, {message id: ton.twitter.com url},
     and the files, named `data/tweets_media/<tweet id>-<name>` or `data/direct_messages_media/<message id>-<name>`."""
     records = []
     for tid, media in tweets.items():
-        ms = [{"media_url_https": f"https://pbs.twimg.com/media/{name}", "type": kind, "url": "https://t.co/x"} for name, kind in media]
+        ms = [x_media(*m) for m in media]
         records.append({"tweet": {"id_str": tid, "full_text": f"post {tid}", "created_at": "Tue Mar 05 22:14:00 +0000 2024",
                                   "entities": {"media": ms[:1]}, "extended_entities": {"media": ms}}})
     conversation = [{"messageCreate": {"id": mid, "senderId": "111", "recipientId": "222", "text": f"message {mid}",
@@ -240,3 +255,59 @@ def in_scene(inner: Image.Image, scale: float, seed: int = 0) -> Image.Image:
     h = int(inner.height * w / inner.width)
     scene.paste(inner.resize((w, h)), ((scene.width - w) // 2, max(0, (scene.height - h) // 3)))
     return scene
+
+
+def card(lines: tuple[str, ...], *, width: int = 1200, height: int = 800, paper: tuple[int, int, int] = (250, 250, 245),
+         text_size: int = 56) -> Image.Image:
+    """A card or label photographed on a wooden table: a pale rectangle with lines of dark print."""
+    img = Image.new("RGB", (width, height), (120, 85, 55))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((80, 80, width - 80, height - 80), radius=30, fill=paper)
+    for i, line in enumerate(lines):
+        draw.text((140, 130 + i * int(text_size * 1.6)), line, fill=(25, 25, 30), font=font(text_size))
+    return img
+
+
+HOTEL_KEY_CARD = ("HARBOUR VIEW HOTEL", "Guest: Maria Lopez", "Room 412", "Check-in 03/05/2024")
+CONCERT_TICKET = ("ADMIT ONE", "John Carter", "Section 112 Row 14 Seat 7", "Gate C  Doors 7pm")
+WRISTBAND = ("LOPEZ, MARIA", "DOB 03/14/1958", "MRN 4402913", "Ward 4B  Bed 12")
+
+
+def chat_screenshot(width: int = 1080, height: int = 2340, text_size: int = 42, *, replies: bool = True,
+                    bubble: tuple[int, int, int] = (10, 132, 255)) -> Image.Image:
+    """A phone screenshot of a message thread: white text in coloured bubbles (sent), dark text in grey ones (replies)."""
+    img = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    sent = ("Bed 12 Maria Lopez is back from CT", "DOB 03/14/1958, MRN 4402913", "can you chase her bloods")
+    received = ("On it, is she still NPO?", "yes until the surgeons see her")
+    thread = [(line, True) for line in sent]
+    if replies:
+        thread[1:1] = [(received[0], False)]
+        thread.append((received[1], False))
+    y = 260
+    for line, mine in thread:
+        w = int(draw.textlength(line, font=font(text_size))) + 70
+        x = width - w - 40 if mine else 40
+        draw.rounded_rectangle((x, y, x + w, y + text_size + 60), radius=40, fill=bubble if mine else (233, 233, 235))
+        draw.text((x + 35, y + 28), line, fill=(255, 255, 255) if mine else (0, 0, 0), font=font(text_size))
+        y += text_size + 110
+    return img
+
+
+def sticky_note(width: int = 1200, height: int = 900) -> Image.Image:
+    """A yellow sticky note with a handover in dark blue pen, on a grey desk."""
+    img = Image.new("RGB", (width, height), (150, 150, 155))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((150, 80, width - 150, height - 80), fill=(255, 235, 90))
+    for i, line in enumerate(("Rm 14 John Carter", "DOB 07/02/1961", "MRN 5510287", "NPO after midnight")):
+        draw.text((210, 140 + i * 150), line, fill=(20, 30, 110), font=font(72))
+    return img
+
+
+def slide(background: tuple[int, int, int], ink: tuple[int, int, int], width: int = 1600, height: int = 900) -> Image.Image:
+    """A teaching slide: large print in one colour on a flat background of another."""
+    img = Image.new("RGB", (width, height), background)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(("Case: Maria Lopez, 66F", "DOB 03/14/1958  MRN 4402913", "Admitted with NSTEMI")):
+        draw.text((100, 150 + i * 200), line, fill=ink, font=font(80))
+    return img

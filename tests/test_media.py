@@ -9,6 +9,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("PIL", reason="media analysis needs Pillow: pip install -e '.[media]'")
@@ -21,7 +22,7 @@ from audit.media import CROP, DELETE, STRIP_LOCATION, Limits, analyse_media, scr
 from audit.media import analyse as analyse_mod
 from audit.media import metadata as meta
 from audit.media import ocr as ocr_mod
-from audit.model import Item, Kind, Media, Place, Platform, Verdict
+from audit.model import Evidence, Item, Kind, Media, Place, Platform, Verdict
 
 HOSPITAL = (51.50740, -0.12780)  # invented: any point works
 BEACH = (43.69590, 7.27140)
@@ -190,10 +191,60 @@ def test_small_text_in_the_background_is_still_found():
     assert screen.detect(draw.chart_screenshot()).send_to_ocr
 
 
+def test_print_on_a_flat_colour_is_sent_to_ocr():
+    # The check once took only print on a colourless surface: a thread of blue or green chat bubbles, a sticky
+    # note, a slide were "no text" and never read.
+    for img in (draw.chat_screenshot(replies=False), draw.chat_screenshot(replies=False, bubble=(52, 199, 89)),
+                draw.chat_screenshot(replies=False).resize((540, 1170)), draw.sticky_note(), draw.in_scene(draw.sticky_note(), 0.5),
+                draw.slide((0, 90, 110), (255, 255, 255)), draw.slide((250, 210, 60), (20, 20, 20))):
+        assert screen.detect(img).send_to_ocr
+    chat = screen.detect(draw.chat_screenshot(replies=False))
+    assert chat.light_print and "light print on a coloured background" in chat.reason
+    assert not screen.detect(draw.sticky_note()).light_print and not screen.detect(draw.whiteboard()).light_print
+
+
+def test_grain_and_leaves_on_colour_are_not_print():
+    # Strokes on colour count only where most of each cell is one colour and the line's cells share it: coloured
+    # grain, and leaves against sky and hill, would reach OCR if colour alone were let through.
+    rng = np.random.default_rng(7)
+    for tint in ((200, 60, 40), (60, 140, 60)):
+        grain = np.clip(np.array(tint, dtype=np.float32) + rng.normal(0, 50, (800, 1200, 1)), 0, 255).astype(np.uint8)
+        assert not screen.detect(Image.fromarray(grain)).send_to_ocr, tint
+    for seed in (5, 25, 26, 33, 62, 97):  # trees that reach OCR when the colour test is dropped
+        assert not screen.detect(draw.holiday(seed, grain=False)).send_to_ocr, seed
+
+
+def tilted(img: Image.Image, degrees: float, fill: tuple[int, int, int]) -> Image.Image:
+    """`img` turned counter-clockwise, as a board or phone photographed off level."""
+    return img.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
+
+
+def test_print_photographed_off_level_is_found_and_its_tilt_measured():
+    # Lines of print are looked for level: a board small in the frame was missed from 10° off, a chart from 12°.
+    for degrees in (-15, -12, -10, 12, 15):
+        board = screen.detect(draw.in_scene(tilted(draw.whiteboard(), degrees, (120, 110, 100)), 0.4, seed=3))
+        chart = screen.detect(tilted(draw.chart_screenshot(), degrees, (255, 255, 255)))
+        for found in (board, chart):
+            assert found.send_to_ocr and found.tilt == pytest.approx(degrees, abs=1), (degrees, found)
+        assert f"turned {abs(degrees)}° off level" in board.reason
+    assert screen.detect(draw.whiteboard()).tilt == 0 and screen.detect(draw.chart_screenshot()).tilt == 0
+
+
+@NEEDS_TESSERACT
+def test_ocr_reads_print_photographed_off_level(tmp_path):
+    # Tesseract lost names from 8° off level; it is given the picture turned back by the measured tilt.
+    files = {"1": ("", draw.jpeg(draw.in_scene(tilted(draw.whiteboard(), 12, (120, 110, 100)), 0.4, seed=3))),
+             "2": ("", draw.jpeg(tilted(draw.chart_screenshot(), -10, (255, 255, 255))))}
+    result = run(tmp_path, files, ocr=True)
+    board, chart = only_file(result, "x:1"), only_file(result, "x:2")
+    assert all(name in board.ocr_text for name in draw.FAKE_NAMES), board.ocr_text
+    assert "MRN 4402913" in chart.ocr_text and "DOB: 03/14/1958" in chart.ocr_text, chart.ocr_text
+
+
 def test_only_screens_and_whiteboards_are_sent_to_ocr(tmp_path, monkeypatch):
     sent: list[tuple[int, int]] = []
 
-    def fake_read(img, *, timeout, dark=False, lang="eng"):
+    def fake_read(img, *, timeout, dark=False, light_print=False, lang="eng"):
         sent.append(img.size)
         return ocr_mod.OcrResult("", 0, 0.0)
 
@@ -230,6 +281,15 @@ def test_ocr_reads_the_fake_name_on_the_whiteboard(tmp_path):
 
 
 @NEEDS_TESSERACT
+def test_ocr_reads_a_thread_of_chat_bubbles(tmp_path):
+    # White print in blue bubbles on a white page: Tesseract's sparse-text layout read none of it.
+    f = only_file(run(tmp_path, {"1": ("", draw.jpeg(draw.chat_screenshot()))}, ocr=True), "x:1")
+    assert "MRN 4402913" in f.ocr_text and "Maria Lopez" in f.ocr_text and "surgeons" in f.ocr_text
+    shown = {e.reason.split(" (")[0].removeprefix("text in the photo: ") for e in f.shows}
+    assert {"a date of birth", "a record or account number"} <= shown
+
+
+@NEEDS_TESSERACT
 def test_ocr_reads_vitals_off_the_monitor(tmp_path):
     f = only_file(run(tmp_path, {"1": ("", draw.jpeg(draw.monitor()))}, ocr=True), "x:1")
     assert "HR 128" in f.ocr_text
@@ -256,6 +316,58 @@ def test_photo_evidence_needs_a_clinical_clue_before_a_name_counts():
     assert ocr_mod.photo_evidence("Happy Birthday\nAunt Maria") == []
     found = ocr_mod.photo_evidence("Rm 12 Maria Lopez\nDOB 03/14/1958")
     assert {e.text for e in found} == {"Rm 12", "Maria Lopez", "DOB 03/14/1958"}
+
+
+def test_a_hotel_key_card_ticket_or_receipt_is_no_patient_reference():
+    # A name beside a room number is a patient on a whiteboard and a guest on a key card: off-duty wording
+    # counts against a patient reference unless a clinical word is there too.
+    for text in ("HARBOUR VIEW HOTEL\nGuest: Maria Lopez\nRoom 412\nCheck-in 03/05/2024",
+                 "Welcome Maria Lopez\nRoom 1207\nKey card 1 of 2",
+                 "ADMIT ONE\nJohn Carter\nRow 14 Seat 7\nBay 3 parking",
+                 "Receipt\nServer: Maria Lopez\nAcct 123456789\nSubtotal 42.00"):
+        assert ocr_mod.photo_evidence(text) == [], text
+    wristband = ocr_mod.photo_evidence("LOPEZ, MARIA\nDOB 03/14/1958\nMRN 4402913\nWard 4B Bed 12")
+    assert {e.text for e in wristband} == {"LOPEZ, MARIA", "DOB 03/14/1958", "MRN 4402913", "Bed 12"}
+    # Off-duty wording on a clinical document does not clear it: "Check-in" on a patient's chart.
+    assert {e.text for e in ocr_mod.photo_evidence("Patient check-in\nMaria Lopez\nDOB 03/14/1958")} == {"Maria Lopez", "DOB 03/14/1958"}
+
+
+class FirstNameClassifier(QuietClassifier):
+    """Flags a first name beside a room number as a patient reference, as the trained model does on a hotel key card."""
+
+    def classify_texts(self, texts, kinds=None):
+        out = []
+        for text in texts:
+            at = text.find("Maria") if "Room" in text else -1
+            ev = (Evidence("patient_reference", at, at + 5, "Maria", "wording typical of patient reference", 0.6),) if at >= 0 else ()
+            out.append(Verdict(scores={"patient_reference": 0.7 if ev else 0.0}, flags=("patient_reference",) if ev else (),
+                               risk=61 if ev else 0, evidence=ev))
+        return out
+
+
+def test_the_classifier_reading_a_hotel_key_card_does_not_flag_the_post(tmp_path, monkeypatch):
+    # A room number and a first name are no patient reference to the photo's own rules: what flags either photo is the classifier.
+    read = {(1200, 800): "HARBOUR VIEW HOTEL\nWelcome Maria\nRoom 412", (1400, 900): "ROOM PATIENT RN\nRoom 412 Maria"}
+    monkeypatch.setattr(ocr_mod, "read_text", lambda img, **kwargs: ocr_mod.OcrResult(read[img.size], 10, 0.5))
+    files = {"1": ("great weekend away", draw.jpeg(draw.card(draw.HOTEL_KEY_CARD))), "2": ("", draw.jpeg(draw.whiteboard()))}
+    result = run(tmp_path, files, ocr=True, classifier=FirstNameClassifier())
+    assert result["x:1"].flags == () and not [e for e in result["x:1"].evidence if "Maria" in e.reason]
+    assert result["x:2"].flags == ("patient_reference",)  # the same words on a ward's board
+
+
+@NEEDS_TESSERACT
+def test_a_photographed_key_card_and_ticket_are_read_but_only_the_wristband_flags_the_post(tmp_path):
+    from audit.classifier import load_classifier
+
+    files = {"1": ("", draw.jpeg(draw.card(draw.HOTEL_KEY_CARD))), "2": ("", draw.jpeg(draw.card(draw.CONCERT_TICKET))),
+             "3": ("", draw.jpeg(draw.card(draw.WRISTBAND)))}
+    result = run(tmp_path, files, ocr=True, classifier=load_classifier())
+    assert "Room 412" in only_file(result, "x:1").ocr_text and "Seat 7" in only_file(result, "x:2").ocr_text
+    for key in ("x:1", "x:2"):
+        assert result[key].flags == () and result[key].risk == 0, (key, result[key].summary)
+    wristband = result["x:3"]
+    assert wristband.flags == ("patient_reference",) and wristband.risk >= 70
+    assert {"DOB 03/14/1958", "MRN 4402913"} <= {e.text for e in wristband.shows}
 
 
 # budgets, bad input, video
@@ -421,18 +533,30 @@ def test_x_media_are_matched_only_where_nothing_else_could_be_meant(tmp_path):
     board, holiday, clip = draw.jpeg(draw.whiteboard()), draw.jpeg(draw.holiday(1)), b"\x00\x00\x00\x18ftypmp42"
     tweets = {"7001": [("POSTERaa.jpg", "video")],  # a video's uri names its poster, the file is the .mp4
               "7002": [("Aphoto.jpg", "photo"), ("Bphoto.jpg", "photo")],  # B is not in the archive
-              "7004": [("P1.jpg", "video"), ("P2.jpg", "video")]}  # two videos, nothing says which file is which
+              "7004": [("P1.jpg", "video"), ("P2.jpg", "video")],  # two videos, no name says which file is which
+              "7005": [("P3.jpg", "video", "Vthird.mp4"), ("P4.jpg", "video", "Vfourth.mp4")],  # the variants name each file
+              "7006": [("P5.jpg", "video")]}  # one video and two video files: one of them may be no video of this post's
     messages = {"8101": "https://ton.twitter.com/dm/8101/5558101/SameHash.jpg",  # one picture sent twice
                 "8102": "https://ton.twitter.com/dm/8102/5558102/SameHash.jpg"}
     files = {"data/tweets_media/7001-VIDxyz.mp4": clip, "data/tweets_media/7002-Aphoto.jpg": board,
              "data/tweets_media/7004-V1first.mp4": clip, "data/tweets_media/7004-V2second.mp4": clip,
+             "data/tweets_media/7005-Vfourth.mp4": clip, "data/tweets_media/7005-Vthird.mp4": clip,
+             "data/tweets_media/7006-V5.mp4": clip, "data/tweets_media/7006-V6.mp4": clip,
              "data/direct_messages_media/8101-SameHash.jpg": board, "data/direct_messages_media/8102-SameHash.jpg": holiday}
-    found = analysed(draw.x_archive(tmp_path / "x.zip", tweets, files, messages))
+    export = draw.x_archive(tmp_path / "x.zip", tweets, files, messages)
+    found = analysed(export)
     assert found["post 7001"][0][0] == "data/tweets_media/7001-VIDxyz.mp4"
     (a, _), (b, b_notes) = found["post 7002"]
     assert a == "data/tweets_media/7002-Aphoto.jpg" and b is None and b_notes[0].startswith("file not in the export")
-    for member, notes in found["post 7004"]:
-        assert member is None and notes[0].startswith("file not matched: this post has 2 videos"), notes
+    # Both files are the post's: each is read, for one video or the other, and neither is left "not matched".
+    assert sorted(member for member, _ in found["post 7004"]) == [f"data/tweets_media/7004-{n}.mp4" for n in ("V1first", "V2second")]
+    assert not [n for _, notes in found["post 7004"] for n in notes if n.startswith("file not")]
+    # X names a video's file after its highest-bitrate MP4 variant: the importer keeps that name, so each video has its own file.
+    by_uri = {i.text: [m.uri for m in i.media] for i in imported(export)}
+    assert by_uri["post 7005"] == ["data/tweets_media/7005-Vthird.mp4", "data/tweets_media/7005-Vfourth.mp4"]
+    assert [member for member, _ in found["post 7005"]] == ["data/tweets_media/7005-Vthird.mp4", "data/tweets_media/7005-Vfourth.mp4"]
+    ((member, notes),) = found["post 7006"]
+    assert member is None and notes[0].startswith("file not matched: this post has 1 videos and the export 2 video files")
     assert found["message 8101"][0][0] == "data/direct_messages_media/8101-SameHash.jpg"
     assert found["message 8102"][0][0] == "data/direct_messages_media/8102-SameHash.jpg"
 

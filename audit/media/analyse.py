@@ -28,7 +28,7 @@ from PIL import Image
 from audit.archive import Archive, MemberError
 from audit.media import metadata as meta
 from audit.media import ocr as ocr_mod
-from audit.media import screen, video
+from audit.media import screen, tilt, video
 from audit.media.findings import ACTIONS, CHECK, CROP, DELETE, STRIP_LOCATION, FileResult, MediaFinding, Metadata, Screen
 from audit.model import Evidence, Item, Media, Place, Platform, Verdict
 
@@ -144,10 +144,12 @@ class Resolver:
 
     Exact path first; then X's `<message id>-<name>` for a message's media; then
     the same file name in one place only (a Meta export split in parts, or a
-    wrapping folder); then, for a tweet, its one remaining `<tweet id>-*` file:
-    a video's uri names its poster image but the file is the `.mp4`. Where two
-    files could be the one meant, none is taken: a photo read for the wrong post
-    is worse than one not read, and the note says why.
+    wrapping folder); then, for a tweet, its remaining `<tweet id>-*` files: a
+    video's uri (from an export without the video's own name) names its poster
+    image but the file is the `.mp4`, and a post's videos take its video files,
+    each file one video, in no known order. Where a file could be another post's,
+    none is taken: a photo read for the wrong post is worse than one not read,
+    and the note says why.
     """
 
     def __init__(self, names: Iterable[str]) -> None:
@@ -180,14 +182,16 @@ class Resolver:
             videos = [i for i in indexes if media[i].kind in ("video", "animated_gif")]
             photos = [i for i in indexes if i not in videos]
             video_files = [n for n in left if n.lower().endswith(VIDEO_SUFFIXES)]
-            if len(videos) == 1 and len(video_files) == 1:
-                found[videos[0]] = Resolved(video_files[0])
-                left.remove(video_files[0])
-            elif videos and video_files:
+            if videos and len(video_files) > len(videos):
                 note = (f"file not matched: this post has {len(videos)} videos and the export {len(video_files)} video files "
                         "for it, and nothing says which is which")
                 for i in videos:
                     found[i] = Resolved(None, note)
+            elif videos:
+                # Every `<tweet id>-*` video is this post's: which of its videos each file is changes nothing the post shows.
+                for i, name in zip(videos, video_files, strict=False):
+                    found[i] = Resolved(name)
+            if videos:
                 left = [n for n in left if n not in video_files]
             if len(photos) == 1 and len(left) == 1 and not any(found[i].member is None and found[i].note is None for i in videos):
                 found[photos[0]] = Resolved(left[0])
@@ -372,7 +376,8 @@ def _look(small: Image.Image, scan: _Scan, *, ocr: bool, limits: Limits, started
         scan.notes.append("text not read: the file used up its time budget")
         return
     try:
-        scan.ocr = ocr_mod.read_text(reopen(), timeout=min(limits.ocr_timeout, left), dark=found.kind == "monitor")
+        scan.ocr = ocr_mod.read_text(tilt.level(reopen(), found.tilt), timeout=min(limits.ocr_timeout, left),
+                                     dark=found.kind == "monitor", light_print=found.light_print)
     except ocr_mod.OcrUnavailable as exc:
         scan.notes.append(f"text not read: {exc}")
     except subprocess.TimeoutExpired:
@@ -408,7 +413,12 @@ def _classify_ocr(classifier: TextClassifier | None, scans: list[_Scan]) -> dict
     if classifier is None or not read:
         return {}
     verdicts = classifier.classify_texts([s.ocr.text for s in read if s.ocr], ["post"] * len(read))
-    return {id(s): v for s, v in zip(read, verdicts, strict=True)}
+    return {id(s): _off_duty(v) if s.ocr and ocr_mod.off_duty(s.ocr.text) else v for s, v in zip(read, verdicts, strict=True)}
+
+
+def _off_duty(v: Verdict) -> Verdict:
+    """A hotel card's name and room number, read by the classifier, are a guest's, not a patient's."""
+    return replace(v, flags=tuple(c for c in v.flags if c != PATIENT), evidence=tuple(e for e in v.evidence if e.category != PATIENT))
 
 
 def _classify_items(classifier: TextClassifier | None, items: list[Item], known: Mapping[str, Verdict]) -> dict[str, Verdict]:

@@ -50,6 +50,8 @@ class Screen:
     kind: str
     reason: str
     coverage: float = 0.0
+    light_print: bool = False  # light text on a coloured background (chat bubbles): OCR reads it with a second layout pass
+    tilt: float = 0.0  # degrees the print is turned counter-clockwise: OCR reads the picture turned back
 
 
 @dataclass(frozen=True, slots=True)

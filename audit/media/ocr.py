@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps
@@ -41,21 +42,41 @@ def tesseract_path() -> str | None:
     return shutil.which("tesseract")
 
 
-def read_text(img: Image.Image, *, timeout: float, dark: bool = False, lang: str = "eng") -> OcrResult:
-    """Words Tesseract is confident about, line by line; raises OcrUnavailable or subprocess.TimeoutExpired."""
+def read_text(img: Image.Image, *, timeout: float, dark: bool = False, light_print: bool = False, lang: str = "eng") -> OcrResult:
+    """Words Tesseract is confident about, line by line; raises OcrUnavailable or subprocess.TimeoutExpired.
+
+    Sparse-text layout (--psm 11) finds text scattered about a photo but skips light print in coloured chat
+    bubbles on a white page; with `light_print` (the cheap check saw such print) the automatic layout
+    (--psm 3), which reads those bubbles, runs too, within the same `timeout`, and adds the lines it read.
+    """
     exe = tesseract_path()
     if exe is None:
         raise OcrUnavailable("Tesseract is not installed (Debian: apt-get install tesseract-ocr)")
     prepared = prepare(img, dark=dark)
     buf = io.BytesIO()
     prepared.save(buf, "PNG", compress_level=1)
+    deadline = time.monotonic() + timeout
+    found = _tesseract(exe, buf.getvalue(), "11", lang, timeout, prepared.size)
+    if light_print:
+        found = _merge(found, _tesseract(exe, buf.getvalue(), "3", lang, max(deadline - time.monotonic(), 0.1), prepared.size))
+    return found
+
+
+def _tesseract(exe: str, png: bytes, psm: str, lang: str, timeout: float, size: tuple[int, int]) -> OcrResult:
     # One thread per Tesseract: its OpenMP threads fight each other and the rest of the scan.
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    done = subprocess.run([exe, "stdin", "stdout", "-l", lang, "--psm", "11", "tsv"], input=buf.getvalue(),
+    done = subprocess.run([exe, "stdin", "stdout", "-l", lang, "--psm", psm, "tsv"], input=png,
                           capture_output=True, timeout=timeout, env=env, check=False)
     if done.returncode != 0:
         raise OSError(f"Tesseract failed: {done.stderr.decode('utf-8', 'replace').strip()[:200]}")
-    return parse_tsv(done.stdout.decode("utf-8", "replace"), prepared.size)
+    return parse_tsv(done.stdout.decode("utf-8", "replace"), size)
+
+
+def _merge(first: OcrResult, second: OcrResult) -> OcrResult:
+    """The first pass's lines, then the second's that the first did not read."""
+    seen = set(first.text.splitlines())
+    extra = [line for line in second.text.splitlines() if line not in seen]
+    return OcrResult("\n".join([first.text, *extra]).strip("\n"), first.words + second.words, max(first.region, second.region))
 
 
 def prepare(img: Image.Image, *, dark: bool) -> Image.Image:
@@ -118,10 +139,26 @@ _NAME = re.compile(r"\b[A-Z][a-z]{1,20},?[ \t][A-Z][a-z]{1,20}\b|\b[A-Z]{3,20},[
 _CHART = re.compile(r"\b(?:Allerg(?:y|ies)|Diagnosis|Dx|NPO|DNR|DNAR|Code Status|Fall Risk|Isolation|Admit(?:ted)?|Discharge|"
                     r"Meds?|Attending|MD|RN|Triage|Acuity|Chief Complaint|Specimen|Collected)\b")
 _NOT_NAMES = frozenset({"Patient Chart", "Fall Risk", "Code Status", "Chief Complaint"})
+# A hotel key card (a name and a room), a ticket or boarding pass (a name and a seat), a receipt (a name and an account):
+# the same shapes as a patient's details, off duty. Such wording counts against a patient reference unless a clinical
+# word is there too, so a photographed wristband or chart stays flagged.
+_OFF_DUTY = re.compile(r"\b(?:hotel|motel|resort|inn|suite|guest|check[\s-]?(?:in|out)|key\s?card|reservation|"
+                       r"admit\s+one|tickets?|seat|row|gate|boarding|flight|terminal|concert|stadium|arena|venue|"
+                       r"receipt|subtotal|gratuity|menu)\b", re.IGNORECASE)
+_CLINICAL_WORDS = re.compile(r"\b(?:patients?|DOB|D\.O\.B|MRN|MR#|NHS|medical record|hospital|clinic|ward|ICU|diagnosis|"
+                             r"Dx|allerg(?:y|ies)|meds|medications?|NPO|DNR|DNAR|code status|fall risk|triage|acuity|"
+                             r"chief complaint|specimen|attending|nurse|physician|RN|MD)\b", re.IGNORECASE)
+
+
+def off_duty(text: str) -> bool:
+    """Text read off a hotel card, ticket, boarding pass or receipt, with no clinical word beside it."""
+    return _OFF_DUTY.search(text) is not None and _CLINICAL_WORDS.search(text) is None
 
 
 def photo_evidence(text: str) -> list[Evidence]:
     """Identifiers typical of a clinical screen or board; a name counts only beside another clinical clue."""
+    if off_duty(text):
+        return []
     found: list[Evidence] = []
     for rx, reason in ((_VITALS, "vital signs read off a monitor or chart"), (_DOB, "a date of birth"),
                        (_MRN, "a record or account number"), (_ROOM, "a room or bed number")):
