@@ -174,7 +174,9 @@ def test_classify_reads_and_writes_json_lines_in_order():
     assert rows[1]["flags"] == []
     assert "medical_advice" in rows[2]["flags"]
     ev = rows[0]["evidence"][0]
-    assert set(ev) == {"category", "start", "end", "text", "reason"}
+    assert set(ev) == {"category", "start", "end", "text", "reason", "learned"}
+    assert all(e["learned"] == e["reason"].startswith("wording typical of") for e in rows[0]["evidence"])
+    assert not all(e["learned"] for e in rows[0]["evidence"])  # "52M", "bed 7": a rule's findings
     assert "together point to one patient" in rows[0]["summary"]
     assert rows[1]["summary"] == ""
 
