@@ -56,11 +56,11 @@ ACTION_ORDER = {"delete": 0, "lock": 1, "review": 2}
 GROUP_TITLES = {"delete": "Delete", "lock": "Lock (limit the audience or archive)", "review": "Look at again"}
 # X has no audience per post: a post marked lock stays hidden only while the whole account is protected.
 X_LOCK_TITLE = "Lock: X cannot limit one post, so these stay hidden only while your account is protected (step above); else delete them"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
 def group_title(platform: Platform, action: str) -> str:
     return X_LOCK_TITLE if platform == Platform.X and action == "lock" else GROUP_TITLES[action]
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
 def md_escape(text: str) -> str:

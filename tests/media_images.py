@@ -9,7 +9,9 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import random
+import sys
 import zipfile
 from datetime import datetime
 from fractions import Fraction
@@ -204,6 +206,22 @@ def x_archive(dest: Path, tweets: dict[str, list[tuple[str, ...]]], files: dict[
         for path, data in files.items():
             zf.writestr(path, data)
     return dest
+
+
+def held_in_a_video(tmp_path: Path, seconds: int) -> tuple[Path, dict[str, str], Path]:
+    """(an X archive with one video, an environment, its temporary folder) for a scan held inside that video:
+    the environment's ffmpeg writes `<its input>.started`, then sleeps `seconds`, as a long video takes."""
+    tmp, bin_dir = tmp_path / "tmp", tmp_path / "bin"
+    tmp.mkdir()
+    bin_dir.mkdir()
+    ffmpeg = bin_dir / "ffmpeg"
+    ffmpeg.write_text("#!" + sys.executable + "\nimport sys, time\nargs = sys.argv[1:]\n"
+                      f"open(args[args.index('-i') + 1] + '.started', 'w').close()\ntime.sleep({seconds})\n")
+    ffmpeg.chmod(0o755)
+    export = x_archive(tmp_path / "x.zip", {"7001": [("POSTER.jpg", "video")]},
+                       {"data/tweets_media/7001-clip.mp4": b"\x00\x00\x00\x18ftypmp42" * 100_000})
+    env = {**os.environ, "TMPDIR": str(tmp), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    return export, env, tmp
 
 
 FB_MEDIA = "your_facebook_activity/posts/media/Mobileuploads_1/"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
@@ -165,16 +164,7 @@ def test_facebook_photo_times_are_read_in_the_scans_time_zone(tmp_path):
 def test_a_scan_stopped_while_reading_a_video_leaves_no_copy_behind(tmp_path, signum):
     # The video is copied to a private temporary folder for ffmpeg; killed by the signal's default action,
     # the scan left that copy (up to 300 MB) behind. A fake ffmpeg says when it started, then hangs.
-    tmp, bin_dir = tmp_path / "tmp", tmp_path / "bin"
-    tmp.mkdir()
-    bin_dir.mkdir()
-    ffmpeg = bin_dir / "ffmpeg"
-    ffmpeg.write_text("#!" + sys.executable + "\nimport sys, time\nargs = sys.argv[1:]\n"
-                      "open(args[args.index('-i') + 1] + '.started', 'w').close()\ntime.sleep(60)\n")
-    ffmpeg.chmod(0o755)
-    export = draw.x_archive(tmp_path / "x.zip", {"7001": [("POSTER.jpg", "video")]},
-                            {"data/tweets_media/7001-clip.mp4": b"\x00\x00\x00\x18ftypmp42" * 100_000})
-    env = {**os.environ, "TMPDIR": str(tmp), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    export, env, tmp = draw.held_in_a_video(tmp_path, 60)
     root = Path(__file__).resolve().parent.parent
     scan = subprocess.Popen([sys.executable, "-m", "audit", "scan", str(export), "--out", str(tmp_path / "out"), "-q",
                              "--media", "--no-ocr"], cwd=root, env=env, stderr=subprocess.PIPE, text=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import random
 import re
 import signal
@@ -589,16 +588,8 @@ def test_serve_stopped_by_a_signal_stops_its_scan_and_leaves_no_temporary_file(t
     import media_images as draw
 
     load_classifier()  # cached for the server, which would otherwise train it first
-    tmp, bin_dir, data = tmp_path / "tmp", tmp_path / "bin", tmp_path / "data"
-    tmp.mkdir()
-    bin_dir.mkdir()
-    ffmpeg = bin_dir / "ffmpeg"  # says when it started, then takes a while, as a long video does
-    ffmpeg.write_text("#!" + sys.executable + "\nimport sys, time\nargs = sys.argv[1:]\n"
-                      "open(args[args.index('-i') + 1] + '.started', 'w').close()\ntime.sleep(3)\n")
-    ffmpeg.chmod(0o755)
-    export = draw.x_archive(tmp_path / "x.zip", {"7001": [("POSTER.jpg", "video")]},
-                            {"data/tweets_media/7001-clip.mp4": b"\x00\x00\x00\x18ftypmp42" * 100_000})
-    env = {**os.environ, "TMPDIR": str(tmp), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    data = tmp_path / "data"
+    export, env, tmp = draw.held_in_a_video(tmp_path, 3)
     root = Path(__file__).resolve().parent.parent
     with socket.socket() as free:  # --port 0 means the default port, which another run may hold
         free.bind(("127.0.0.1", 0))

@@ -295,10 +295,8 @@ def upright_small(img: Image.Image, side: int = screen.SIZE, mode: str = "RGB", 
     scale = side / max(width, height, 1)
     if scale < 1:
         img.draft(mode, (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))))
-    need = decoded_bytes(img)
-    if max_bytes is not None and need > max_bytes:
-        raise TooLarge(f"{width}x{height} pixels ({img.mode}) take {need / 1e6:,.0f} MB to decode, "
-                       f"over the {max_bytes / 1e6:,.0f} MB limit")
+    if max_bytes is not None:
+        _within(img, max_bytes, (width, height))
     small = _shrink(img, max(1, max(img.size) // side), mode)
     turn = _TRANSPOSE.get(orientation) if isinstance(orientation, int) else None
     return small.transpose(turn) if turn is not None else small
@@ -309,6 +307,14 @@ _TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
               5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
               8: Image.Transpose.ROTATE_90}  # as ImageOps.exif_transpose turns them
 _STRIP_BYTES = 16_000_000
+
+
+def _within(img: Image.Image, max_bytes: int, size: tuple[int, int]) -> None:
+    """Raise TooLarge, naming the picture's `size`, when decoding `img` as it stands (after any draft) takes over `max_bytes`."""
+    need = decoded_bytes(img)
+    if need > max_bytes:
+        raise TooLarge(f"{size[0]}x{size[1]} pixels ({img.mode}) take {need / 1e6:,.0f} MB to decode, "
+                       f"over the {max_bytes / 1e6:,.0f} MB limit")
 
 
 def decoded_bytes(img: Image.Image) -> int:
@@ -393,9 +399,8 @@ def _open(data: bytes, limits: Limits) -> Image.Image:
     width, height = img.size
     if width * height > limits.max_pixels:
         raise TooLarge(f"{width}x{height} pixels, over the {limits.max_pixels / 1e6:.0f} MP limit")
-    if img.format not in ("JPEG", "MPO") and decoded_bytes(img) > limits.max_decoded_bytes:  # only JPEG decodes small
-        raise TooLarge(f"{width}x{height} pixels ({img.mode}) take {decoded_bytes(img) / 1e6:,.0f} MB to decode, "
-                       f"over the {limits.max_decoded_bytes / 1e6:,.0f} MB limit")
+    if img.format not in ("JPEG", "MPO"):  # only JPEG decodes small
+        _within(img, limits.max_decoded_bytes, (width, height))
     return img
 
 
