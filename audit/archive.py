@@ -33,6 +33,8 @@ MAX_MEMBERS = 500_000
 # Every data file is read whole, one at a time; together they are bounded too.
 MAX_TOTAL_BYTES = 12 * 1024 * 1024 * 1024
 IGNORED_PREFIXES = ("__MACOSX/",)
+# What importers parse. A photo named like one in an earlier input is the same photo; a data file may not be.
+DATA_SUFFIXES = (".json", ".js", ".csv")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,11 @@ class Archive:
         self._zips: dict[str, zipfile.ZipFile] = {}
         self._real: dict[str, tuple[str, str | zipfile.ZipInfo]] = {}
         self._read_total = 0
+        # Data files named like an earlier input's but holding something else, kept as
+        # "<input>/<name>" (see `_add`): prefixed name -> the name both inputs use.
+        self._copies: dict[str, str] = {}
+        # (earlier input, later input) -> how many of their data files differ.
+        self.overlaps: dict[tuple[str, str], int] = {}
         for path in self.paths:
             self._add(path)
 
@@ -76,10 +83,45 @@ class Archive:
         prefix = _common_root(names)
         for name, real, size, compressed, encrypted in raw:
             rel = name[len(prefix):]
-            if not rel or rel.endswith("/") or rel in self._entries:
+            if not rel or rel.endswith("/"):
                 continue
+            if rel in self._entries:
+                earlier = self._entries[rel]
+                if earlier.origin == path or not rel.endswith(DATA_SUFFIXES) or self._same(rel, path, real, size):
+                    continue
+                # Two downloads of one account: each input's version is read, and the items in both are kept once.
+                self.overlaps[(earlier.origin, path)] = self.overlaps.get((earlier.origin, path), 0) + 1
+                copy = f"{os.path.basename(path.rstrip('/'))}/{rel}"
+                self._copies[copy] = rel
+                rel = copy
+                if rel in self._entries:
+                    continue
             self._entries[rel] = Entry(rel, size, compressed, encrypted, path)
             self._real[rel] = (path, real)
+
+    def _same(self, rel: str, path: str, real: str | zipfile.ZipInfo, size: int) -> bool:
+        """Whether input `path`'s `real` holds the bytes of the member already named `rel` (the same file given twice)."""
+        if self._entries[rel].size != size:
+            return False
+        _, earlier = self._real[rel]
+        if isinstance(earlier, zipfile.ZipInfo) and isinstance(real, zipfile.ZipInfo):
+            return earlier.CRC == real.CRC
+        try:
+            with self._member(rel) as fh, (open(real, "rb") if isinstance(real, str) else self._zips[path].open(real)) as other:
+                while chunk := fh.read(1 << 20):
+                    if chunk != other.read(len(chunk)):
+                        return False
+            return True
+        except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError):
+            return False  # unreadable: reported when it is read; keeping both loses nothing
+
+    def canonical(self, name: str) -> str:
+        """The name a member has in its own input: a later download's copy without its "<input>/" prefix."""
+        return self._copies.get(name, name)
+
+    def versions(self, name: str) -> list[str]:
+        """`name` and every later input's different file of that name, as the members to read: none if absent."""
+        return ([name] if name in self._entries else []) + [c for c, rel in self._copies.items() if rel == name]
 
     def _open_zip(self, path: str) -> Iterator[tuple[str, zipfile.ZipInfo, int, int, bool]]:
         zf = _zipfile(path)

@@ -209,8 +209,9 @@ def _run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool
     if problems:
         click.echo(f"{_count(problems, 'record or file', 'records or files')} could not be read; the report lists them.", err=True)
     for account in result.accounts:
-        if account.incomplete:
-            click.echo(f"backscroll: note: {printable(account.incomplete)}", err=True)
+        for note in (account.incomplete, account.overlap):
+            if note:
+                click.echo(f"backscroll: note: {printable(note)}", err=True)
     if not result.findings:
         click.echo("Nothing was checked: the export holds no posts, comments or messages. If you asked for only some of "
                    "your information, request the whole export.", err=True)

@@ -54,6 +54,7 @@ class AccountScan:
     connections: list[Connection] = field(default_factory=list)
     duplicates: int = 0
     incomplete: str | None = None  # why the inputs look like only some parts of a split Meta export
+    overlap: str | None = None  # which inputs look like two downloads of this account, both read
 
 
 class UncheckedFile(NamedTuple):
@@ -214,7 +215,8 @@ def _scan(paths: Sequence[str], base: Context, progress: Progress | None, worker
         for importer, found, archive, inputs in opened:
             with archive:
                 account = AccountScan(importer.platform, inputs, found.layout, AccountInfo(importer.platform),
-                                      incomplete=parts.incomplete(importer.platform, inputs, archive))
+                                      incomplete=parts.incomplete(importer.platform, inputs, archive),
+                                      overlap=parts.overlap(importer.platform, archive))
                 accounts.append(account)
                 work.set_context(_fold(base, accounts))
                 for event in importer.iter_events(archive, found, tz):
@@ -223,6 +225,8 @@ def _scan(paths: Sequence[str], base: Context, progress: Progress | None, worker
                         work.set_context(_fold(base, accounts))
                     elif isinstance(event, Item) and work.feed(items) and progress:
                         progress("import", len(items), None)
+                # Two downloads of the account list the same friends.
+                account.connections = list(dict.fromkeys(account.connections))
         context = _fold(base, accounts)
         verdicts = work.finish(items, context)
     findings = [Finding(item, verdict, recommend(item, verdict)) for item, verdict in zip(items, verdicts, strict=True)]

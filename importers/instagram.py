@@ -109,6 +109,8 @@ class InstagramImporter:
         context = MessageContext(Platform.INSTAGRAM, names, owner.username, _inbox_url)
         yield from MessageReader(archive, context).events()
         for name in find(archive, LEGACY_MEDIA):
+            if archive.canonical(name) != name:
+                continue  # another download's media.json: read with the other files of its folder below
             yield from _Legacy(archive, name.rsplit("/", 1)[0] + "/" if "/" in name else "", owner, names).events()
         yield from _connections(archive)
 
@@ -302,13 +304,11 @@ class _Legacy:
     names: frozenset[str]
 
     def events(self) -> Iterator[ImportEvent]:
-        yield from self._media(self.root + "media.json")
-        if self.root + "comments.json" in self.archive:
-            yield from self._comments(self.root + "comments.json")
-        if self.root + "messages.json" in self.archive:
-            yield from self._messages(self.root + "messages.json")
-        if self.root + "connections.json" in self.archive:
-            yield from self._connections(self.root + "connections.json")
+        """Each file of the folder, and any later download's different version of it."""
+        for base, read in (("media.json", self._media), ("comments.json", self._comments),
+                           ("messages.json", self._messages), ("connections.json", self._connections)):
+            for name in self.archive.versions(self.root + base):
+                yield from read(name)
 
     def _load(self, name: str) -> Any | Skip:
         try:

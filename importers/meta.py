@@ -266,7 +266,8 @@ class MessageReader:
 
     def events(self) -> Iterator[ImportEvent]:
         for name in find(self.archive, MESSAGE_FILES):
-            self._threads.setdefault(name.rsplit("/", 1)[0], []).append(name)
+            # A thread's files from two downloads of the account are one thread.
+            self._threads.setdefault(self.archive.canonical(name).rsplit("/", 1)[0], []).append(name)
         for folder, files in self._threads.items():
             for name in files:
                 yield from self._file(folder, name)

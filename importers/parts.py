@@ -1,4 +1,4 @@
-"""Whether the inputs of a Facebook or Instagram scan look like only some parts of a split export.
+"""Whether the inputs of a Facebook or Instagram scan look like only some parts of a split export, or like two downloads.
 
 Meta splits a large export into several zips, listed on its download page. A
 user who downloads only one gets a scan that silently covers part of the
@@ -83,3 +83,19 @@ def incomplete(platform: Platform, paths: Sequence[str], archive: Archive) -> st
 def _join(numbers: Sequence[int]) -> str:
     words = [str(n) for n in numbers]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def overlap(platform: Platform, archive: Archive) -> str | None:
+    """One plain sentence when inputs hold different files of the same name: two downloads of the account, not parts.
+
+    Parts of one export never share a data file's name; two downloads made on different days do.
+    Both versions were read and the items in both kept once, so nothing is lost; what only the
+    older download holds may already be gone from the platform.
+    """
+    if not archive.overlaps:
+        return None
+    pairs = "; ".join(f"{os.path.basename(a.rstrip('/'))} and {os.path.basename(b.rstrip('/'))} ({n} file{'s' if n > 1 else ''})"
+                      for (a, b), n in archive.overlaps.items())
+    return (f"Some inputs hold different versions of the same {platform.title()} files: {pairs}. They look like two "
+            f"downloads of your account, not parts of one. Both were read, and what appears in both is listed once; "
+            f"what only the older download holds may already be deleted from {platform.title()}.")

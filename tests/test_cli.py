@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from importing import someone_elses
+from importing import later_download, someone_elses
 
 from audit.cli import cli
 
@@ -329,3 +329,19 @@ def test_two_people_s_meta_exports_in_one_scan_are_refused_in_one_line(make_zip,
     # Two downloads of the same person's export are not two people.
     same = someone_elses(first, tmp_path / "again.zip", {})
     assert run("scan", str(first), str(same), "--out", str(tmp_path / "out"), "-q").exit_code == 0
+
+
+def test_two_downloads_of_one_meta_account_are_both_read_and_said_so(make_zip, tmp_path):
+    older = make_zip("facebook/2024", name="facebook-dana-2025-01-20.zip")
+    newer = later_download(older, tmp_path / "facebook-dana-2026-01-20.zip", {"posts/your_posts__check_ins__photos_and_videos_1.json":
+                           lambda posts: [{"timestamp": 1767225600, "data": [{"post": "A year on <b>4 West</b>"}]}, *posts]})
+    result = run("scan", str(older), str(newer), "--out", str(tmp_path / "out"), "-q")
+    assert result.exit_code == 0
+    assert [line for line in result.output.splitlines() if "note:" in line] == [
+        "backscroll: note: Some inputs hold different versions of the same Facebook files: facebook-dana-2025-01-20.zip and "
+        "facebook-dana-2026-01-20.zip (1 file). They look like two downloads of your account, not parts of one. Both were read, "
+        "and what appears in both is listed once; what only the older download holds may already be deleted from Facebook."]
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "<strong>Two downloads of one account.</strong> Some inputs hold different versions" in report
+    findings = [json.loads(line) for line in (tmp_path / "out" / "findings.jsonl").read_text().splitlines()]
+    assert "A year on <b>4 West</b>" in [f.get("text") for f in findings]

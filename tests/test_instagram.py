@@ -10,7 +10,7 @@ from pathlib import Path
 import importing
 import pytest
 from damage import damaged_copy
-from importing import LAYOUT_FORMS, by_text, layout_opener, skips, unaccounted
+from importing import LAYOUT_FORMS, by_text, later_download, layout_opener, skips, unaccounted
 
 import importers
 from audit.archive import Archive
@@ -444,3 +444,18 @@ def test_a_carousel_takes_its_time_from_the_first_photo_that_has_one():
     record = {"title": "ward party", "media": [{"uri": "media/a.jpg"}, {"uri": "media/b.jpg", "creation_timestamp": 1737000000}]}
     post = _post_item(record, "your_instagram_activity/media/posts_1.json", Kind.POST, "post", _Owner("sunny", Audience.PUBLIC))
     assert post.created_at == datetime.fromtimestamp(1737000000, UTC)
+
+
+def test_a_later_download_of_a_2018_export_is_read_beside_the_first(make_zip, tmp_path, fixtures):
+    # The 2018 layout's files sit in one folder, found by its media.json: a newer comments.json beside an
+    # unchanged media.json was never read.
+    older = make_zip("instagram/2018", name="sunny_20190101.zip")
+    newer = later_download(older, tmp_path / "sunny_20200101.zip", {"comments.json": lambda c: {
+        **c, "media_comments": [["2019-06-01T10:00:00", "Congrats on the new job!", "best.friend"], *c["media_comments"]]}})
+    once, both = events_of(older), events_of(older, newer)
+    items = [e.text for e in both if isinstance(e, Item)]
+    assert sorted(items) == sorted([e.text for e in once if isinstance(e, Item)] + ["Thanks everyone! ❤️", "Congrats on the new job!"])
+    assert unaccounted(both) == {}
+    # Given folder and zip, the same download is one: nothing read twice.
+    same = events_of(older, fixtures / "instagram/2018")
+    assert [e for e in same if isinstance(e, Item)] == [e for e in once if isinstance(e, Item)]
