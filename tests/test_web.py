@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import random
 import re
 import signal
@@ -21,6 +22,7 @@ import zipfile
 from http.client import HTTPConnection
 from http.cookiejar import CookieJar
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -573,6 +575,50 @@ def multipart(name: str, filename: str, data: bytes) -> tuple[bytes, str]:
     return head + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
+def printed_link(serve: subprocess.Popen) -> str:  # type: ignore[type-arg]
+    """The address a running `backscroll serve` printed, read from its standard error."""
+    assert serve.stderr is not None
+    line = serve.stderr.readline()
+    while "running at" not in line:
+        assert line, "serve ended before it printed its link"
+        line = serve.stderr.readline()
+    return line.split("running at ", 1)[1].strip()
+
+
+def test_serve_port_0_listens_on_a_free_port_and_prints_and_opens_that_address(tmp_path):
+    """`--port 0` was taken for "no port given" and meant 8765, which another run may hold: it must mean any free port,
+    and the link printed and opened must name the port actually bound."""
+    from click.testing import CliRunner
+
+    from audit.cli import cli
+
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"  # what webbrowser runs when $BROWSER names it: records the address it was given
+    browser.write_text(f'#!/bin/sh\nprintf %s "$1" > "{opened}.part" && mv "{opened}.part" "{opened}"\n')
+    browser.chmod(0o700)
+    with socket.socket() as default:
+        try:  # the default port held, so landing on it cannot pass for a free one
+            default.bind(("127.0.0.1", 8765))
+            default.listen()
+        except OSError:
+            pass  # held already by someone else: just as good
+        serve = subprocess.Popen([sys.executable, "-m", "audit", "serve", "--port", "0", "--data-dir", str(tmp_path / "data")],
+                                 cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "BROWSER": str(browser)},
+                                 stderr=subprocess.PIPE, text=True)
+        try:
+            link = printed_link(serve)
+            assert urlsplit(link).port not in (None, 0, 8765), link
+            wait_for(opened.exists, "the browser was never opened", serve, 30)
+            assert opened.read_text() == link
+            page = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar())).open(link, timeout=30)
+            assert page.status == 200 and 'name="export"' in page.read().decode()
+        finally:
+            serve.terminate()
+            serve.communicate(timeout=60)
+    refused = CliRunner().invoke(cli, ["serve", "--port", "70000"])  # was a traceback from the socket layer
+    assert refused.exit_code == 2 and "--port" in refused.output
+
+
 def wait_for(condition, what: str, process: subprocess.Popen, timeout: float = 600) -> None:  # type: ignore[no-untyped-def,type-arg]
     deadline = time.monotonic() + timeout  # the first scan of a test run may train the model
     while not condition():
@@ -591,18 +637,11 @@ def test_serve_stopped_by_a_signal_stops_its_scan_and_leaves_no_temporary_file(t
     data = tmp_path / "data"
     export, env, tmp = draw.held_in_a_video(tmp_path, 3)
     root = Path(__file__).resolve().parent.parent
-    with socket.socket() as free:  # --port 0 means the default port, which another run may hold
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    serve = subprocess.Popen([sys.executable, "-m", "audit", "serve", "--no-browser", "--port", str(port), "--data-dir", str(data)],
+    serve = subprocess.Popen([sys.executable, "-m", "audit", "serve", "--no-browser", "--port", "0", "--data-dir", str(data)],
                              cwd=root, env=env, stderr=subprocess.PIPE, text=True)
     try:
-        assert serve.stderr is not None
-        line = serve.stderr.readline()
-        while "running at" not in line:
-            assert line, "serve ended before it printed its link"
-            line = serve.stderr.readline()
-        link = line.split("running at ", 1)[1].strip()
+        link = printed_link(serve)
+        port = urlsplit(link).port
         jar = CookieJar()
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         page = browser.open(link).read().decode()
