@@ -250,6 +250,25 @@ def test_upload_scan_report_decide_download_delete(client, make_zip, app, tmp_pa
     assert (data_dir / "decisions.sqlite").is_file()  # decisions outlive a scan unless the user asks
 
 
+def test_the_report_in_the_app_names_no_command_line_flag(client, make_zip, tmp_path):
+    """The report the app shows told its reader to "use --redact", a flag for a terminal they never open. The app offers
+    no redacted copy to name instead, so there the sentence is left out; the command line's report keeps it."""
+    from click.testing import CliRunner
+
+    from audit.cli import cli
+    from audit.web.store import DOWNLOADS
+
+    scan_id = scanned(client, make_zip)
+    served = client.get(f"/scans/{scan_id}/report").get_data(as_text=True)
+    downloaded = client.get(f"/scans/{scan_id}/files/report.html").get_data(as_text=True)
+    for page in (served, downloaded):
+        assert "This report contains sensitive text" in page and "--redact" not in page
+    assert not [name for name in DOWNLOADS if "redact" in name]  # an app download of one would be named here instead
+    out = tmp_path / "cli-out"
+    assert CliRunner().invoke(cli, ["scan", str(make_zip("x/2024")), "--out", str(out), "-q"]).exit_code == 0
+    assert "To show it to a mentor, use <code>--redact</code>." in (out / "report.html").read_text()
+
+
 def test_the_same_export_uploaded_again_is_not_kept_twice(client, make_zip, app, tmp_path):
     store = app.extensions["backscroll"]
     scan_id = scanned(client, make_zip)
