@@ -457,7 +457,7 @@ def test_an_upload_without_a_file_is_refused(client):
 def test_several_files_and_context_reach_the_pipeline(tmp_path, make_zip):
     seen: dict = {}  # type: ignore[type-arg]
 
-    def fake(paths, context, progress):  # type: ignore[no-untyped-def]
+    def fake(paths, context, progress, **hooks):  # type: ignore[no-untyped-def]
         seen.update(paths=paths, context=context)
         raise ExportError(paths[0], "stop here")
 
@@ -474,12 +474,12 @@ def test_several_files_and_context_reach_the_pipeline(tmp_path, make_zip):
     app.extensions["backscroll"].close()
 
 
-def reaching(tmp_path: Path, make_zip, scan_fn, stage: str, timeout: float = 60):  # type: ignore[no-untyped-def]
+def reaching(tmp_path: Path, make_zip, scan_fn, stage: str, timeout: float = 60, export: Path | None = None):  # type: ignore[no-untyped-def]
     """An app whose scan (`scan_fn`, a stand-in for the pipeline) has reported `stage`: its client and scan id."""
     app = make(tmp_path, scan_fn)
     c = app.test_client()
     c.get(f"/?key={KEY}")
-    scan_id = upload(c, make_zip("x/2024")).get_json()["id"]
+    scan_id = upload(c, export or make_zip("x/2024")).get_json()["id"]
     deadline = time.monotonic() + timeout
     while c.get(f"/scans/{scan_id}/status").get_json()["stage"] != stage:
         assert time.monotonic() < deadline, f"the scan never reached {stage!r}"
@@ -490,7 +490,7 @@ def reaching(tmp_path: Path, make_zip, scan_fn, stage: str, timeout: float = 60)
 def test_progress_is_reported_and_a_running_scan_can_be_deleted(tmp_path, make_zip):
     release, went_on = threading.Event(), []
 
-    def slow(paths, context, progress):  # type: ignore[no-untyped-def]
+    def slow(paths, context, progress, **hooks):  # type: ignore[no-untyped-def]
         progress("classify", 3, 10)
         release.wait(10)
         progress("classify", 4, 10)  # deleted by now: this ends the scan
@@ -512,10 +512,41 @@ def test_progress_is_reported_and_a_running_scan_can_be_deleted(tmp_path, make_z
     assert not folder.exists() and not went_on
 
 
+def test_the_progress_page_says_an_export_is_only_a_part_while_it_scans(tmp_path, make_zip):
+    """The note was kept only once the scan was done, so the progress page, watched for minutes on a large export,
+    never showed it; it is known before the import starts."""
+    from audit.pipeline import scan
+
+    release = threading.Event()
+
+    def held(paths, context, progress, **hooks):  # type: ignore[no-untyped-def]
+        def paused(stage: str, done: int, total: int | None) -> None:
+            progress(stage, done, total)
+            if stage == "classify":
+                release.wait(30)
+        return scan(paths, context, paused, **hooks)  # the real pipeline, held while it classifies
+
+    part = make_zip("facebook/2024", name="facebook-dana-2025-01-20-part2.zip")
+    app, c, scan_id = reaching(tmp_path, make_zip, held, "classify", export=part)
+    try:
+        status = c.get(f"/scans/{scan_id}/status").get_json()
+        assert status["status"] == "scanning"
+        (note,) = status["incomplete"]
+        assert note.startswith("facebook-dana-2025-01-20-part2.zip looks like part 2 of a Facebook export")  # no data-dir path
+        page = c.get(f"/scans/{scan_id}").get_data(as_text=True)
+        assert "Scanning your export" in page and "Not the whole export: " + note.replace("'", "&#39;") in page  # escaped
+        assert 'id="scan-incomplete"' in page  # where the page's script adds a note that comes later
+    finally:
+        release.set()
+    done = wait(c, scan_id)
+    assert done["status"] == "done" and done["incomplete"] == [note]  # kept once, not again at the end
+    app.extensions["backscroll"].close()
+
+
 def test_a_scan_left_by_a_stop_during_deletion_is_removed_at_the_next_start(tmp_path, make_zip):
     release = threading.Event()
 
-    def slow(paths, context, progress):  # type: ignore[no-untyped-def]
+    def slow(paths, context, progress, **hooks):  # type: ignore[no-untyped-def]
         progress("import", 1, None)
         release.wait(10)
         raise ExportError(paths[0], "never reached")
@@ -532,7 +563,7 @@ def test_a_scan_left_by_a_stop_during_deletion_is_removed_at_the_next_start(tmp_
 
 
 def test_stopping_the_server_interrupts_a_running_scan_at_once(tmp_path, make_zip):
-    def endless(paths, context, progress):  # type: ignore[no-untyped-def]
+    def endless(paths, context, progress, **hooks):  # type: ignore[no-untyped-def]
         for n in range(10_000):
             progress("classify", n, 10_000)
             time.sleep(0.01)
