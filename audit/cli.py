@@ -463,7 +463,8 @@ def _posted_at(value: object) -> datetime | None:
 
 
 @cli.command()
-@click.option("--port", type=int, default=None, help="Port to listen on (default 8765, or a free one if taken).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port to listen on (default 8765, or a free one if taken; 0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; only this computer by default.")
 @click.option("--allow-remote", is_flag=True, help="Allow a --host other than this computer (not recommended: no encryption).")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -483,7 +484,8 @@ def serve(port: int | None, host: str, allow_remote: bool, data_dir: Path | None
     from audit.web.security import Settings
     from audit.web.server import DEFAULT_PORT, RemoteRefused, default_data_dir, run
 
-    settings = Settings(data_dir=data_dir or default_data_dir(), port=port or DEFAULT_PORT, host=host,
+    # 0 is a port the user asked for (any free one), not a missing value: only None means the default.
+    settings = Settings(data_dir=data_dir or default_data_dir(), port=DEFAULT_PORT if port is None else port, host=host,
                         max_upload=int(max_upload_gb * 1024**3), allow_remote=allow_remote)
     try:
         # `run` stops its scans and removes half-received uploads in its `finally`, whatever ends it.

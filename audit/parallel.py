@@ -74,10 +74,9 @@ class Classification:
     def finish(self, items: Sequence[Item], context: Context) -> list[Verdict]:
         """Every item's verdict under the final context, in item order."""
         if not self.workers:
-            from audit.classifier import load_classifier, model_ready
+            from audit.classifier import load_classifier
 
-            if self.progress is not None and not model_ready():
-                self.progress("model", 0, None)  # the first scan on a computer trains the model first: say so, not "opening"
+            self._say_if_training()
             return load_classifier(context).classify_items(items, progress=self.progress)
         covered = 0
         for start, end, used in list(self.chunks):
@@ -89,8 +88,17 @@ class Classification:
         for _ in range(self.workers):
             self._tasks.put(None)
         self._imported.set()
+        self._say_if_training()  # the first worker may still be training: no verdict comes back until it is done
         self._collect(items, context)
         return self._assemble(items, context)
+
+    def _say_if_training(self) -> None:
+        """The first scan on a computer trains the model before anything is classified, for up to a minute:
+        say so, so the progress display does not sit on "opening" or "reading" all that time."""
+        from audit.classifier import model_ready
+
+        if self.progress is not None and not model_ready():  # the workers save the model to the cache once trained
+            self.progress("model", 0, None)
 
     def _wanted(self, context: Context) -> set[int]:
         """Chunk ids whose verdicts are still missing under the final context."""

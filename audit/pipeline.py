@@ -191,18 +191,22 @@ def scan(
     context: Context | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    on_incomplete: Callable[[str], None] | None = None,
 ) -> ScanResult:
     """Import and classify everything in `paths`; raises ExportError only for unusable input.
 
     Large exports are classified by worker processes while the import is still
     running: chunks of text go out as soon as they are read, compact verdicts
     come back, and the result is identical to classifying in one process.
+    `on_incomplete` hears an account's `incomplete` note as soon as it is known, before
+    the import: a progress display can say so during a scan that may take minutes.
     """
     with gc_paused():
-        return _scan(paths, context or Context(), progress, workers)
+        return _scan(paths, context or Context(), progress, workers, on_incomplete)
 
 
-def _scan(paths: Sequence[str], base: Context, progress: Progress | None, workers: int | None) -> ScanResult:
+def _scan(paths: Sequence[str], base: Context, progress: Progress | None, workers: int | None,
+          on_incomplete: Callable[[str], None] | None = None) -> ScanResult:
     from audit.triage import recommend
 
     opened = open_inputs(paths)
@@ -218,6 +222,8 @@ def _scan(paths: Sequence[str], base: Context, progress: Progress | None, worker
                                       incomplete=parts.incomplete(importer.platform, inputs, archive),
                                       overlap=parts.overlap(importer.platform, archive))
                 accounts.append(account)
+                if account.incomplete and on_incomplete is not None:
+                    on_incomplete(account.incomplete)
                 work.set_context(_fold(base, accounts))
                 for event in importer.iter_events(archive, found, tz):
                     _record(event, account, items, seen)

@@ -311,7 +311,8 @@ def write_html(result: ScanResult, path: Path, decisions: dict[str, Decision] | 
         media=result.media,
         media_rows=MEDIA_ROWS,
         page_size=PAGE_SIZE,
-        out_dir=None if in_app else str(path.parent),
+        # A copy the app serves is in the app too: its readers have no folder to name and cannot use a flag.
+        out_dir=None if in_app or app_links is not None else str(path.parent),
         app_links=app_links,
     )
     with _private_open(path) as fh:

@@ -119,6 +119,24 @@ def test_the_first_scan_on_a_computer_says_it_is_training_the_model(make_zip, tm
     assert stages[0] == "model" and "classify" in stages[stages.index("model"):]
 
 
+def test_a_scan_with_workers_also_says_it_is_training_the_model(make_zip, monkeypatch):
+    """With workers the first one trains while the import runs; once the import was over, the web page sat on "Reading
+    your posts" until that worker's first verdicts came back. A real first training takes minutes on this machine, so a
+    `model_ready` that says no stands in for an empty cache; the worker itself loads the suite's cached model."""
+    from audit import classifier
+
+    classifier.load_classifier()
+    export = str(make_zip("x/2024"))
+    stages: list[str] = []
+    scan([export], progress=lambda stage, done, total: stages.append(stage), workers=2)
+    assert "classify" in stages and "model" not in stages  # verdicts came from the workers, and nothing was trained
+    monkeypatch.setattr(classifier, "model_ready", lambda: False)
+    stages.clear()
+    scan([export], progress=lambda stage, done, total: stages.append(stage), workers=2)
+    assert "model" in stages, stages
+    assert "classify" not in stages[: stages.index("model")] and "classify" in stages[stages.index("model"):]
+
+
 def test_a_model_is_ready_when_this_process_or_the_cache_holds_it(tmp_path, monkeypatch):
     from audit import classifier
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import random
 import re
 import signal
@@ -21,6 +22,7 @@ import zipfile
 from http.client import HTTPConnection
 from http.cookiejar import CookieJar
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -248,6 +250,25 @@ def test_upload_scan_report_decide_download_delete(client, make_zip, app, tmp_pa
     assert (data_dir / "decisions.sqlite").is_file()  # decisions outlive a scan unless the user asks
 
 
+def test_the_report_in_the_app_names_no_command_line_flag(client, make_zip, tmp_path):
+    """The report the app shows told its reader to "use --redact", a flag for a terminal they never open. The app offers
+    no redacted copy to name instead, so there the sentence is left out; the command line's report keeps it."""
+    from click.testing import CliRunner
+
+    from audit.cli import cli
+    from audit.web.store import DOWNLOADS
+
+    scan_id = scanned(client, make_zip)
+    served = client.get(f"/scans/{scan_id}/report").get_data(as_text=True)
+    downloaded = client.get(f"/scans/{scan_id}/files/report.html").get_data(as_text=True)
+    for page in (served, downloaded):
+        assert "This report contains sensitive text" in page and "--redact" not in page
+    assert not [name for name in DOWNLOADS if "redact" in name]  # an app download of one would be named here instead
+    out = tmp_path / "cli-out"
+    assert CliRunner().invoke(cli, ["scan", str(make_zip("x/2024")), "--out", str(out), "-q"]).exit_code == 0
+    assert "To show it to a mentor, use <code>--redact</code>." in (out / "report.html").read_text()
+
+
 def test_the_same_export_uploaded_again_is_not_kept_twice(client, make_zip, app, tmp_path):
     store = app.extensions["backscroll"]
     scan_id = scanned(client, make_zip)
@@ -436,7 +457,7 @@ def test_an_upload_without_a_file_is_refused(client):
 def test_several_files_and_context_reach_the_pipeline(tmp_path, make_zip):
     seen: dict = {}  # type: ignore[type-arg]
 
-    def fake(paths, context, progress):  # type: ignore[no-untyped-def]
+    def fake(paths, context, progress, **hooks):  # type: ignore[no-untyped-def]
         seen.update(paths=paths, context=context)
         raise ExportError(paths[0], "stop here")
 
@@ -453,12 +474,12 @@ def test_several_files_and_context_reach_the_pipeline(tmp_path, make_zip):
     app.extensions["backscroll"].close()
 
 
-def reaching(tmp_path: Path, make_zip, scan_fn, stage: str, timeout: float = 60):  # type: ignore[no-untyped-def]
+def reaching(tmp_path: Path, make_zip, scan_fn, stage: str, timeout: float = 60, export: Path | None = None):  # type: ignore[no-untyped-def]
     """An app whose scan (`scan_fn`, a stand-in for the pipeline) has reported `stage`: its client and scan id."""
     app = make(tmp_path, scan_fn)
     c = app.test_client()
     c.get(f"/?key={KEY}")
-    scan_id = upload(c, make_zip("x/2024")).get_json()["id"]
+    scan_id = upload(c, export or make_zip("x/2024")).get_json()["id"]
     deadline = time.monotonic() + timeout
     while c.get(f"/scans/{scan_id}/status").get_json()["stage"] != stage:
         assert time.monotonic() < deadline, f"the scan never reached {stage!r}"
@@ -469,7 +490,7 @@ def reaching(tmp_path: Path, make_zip, scan_fn, stage: str, timeout: float = 60)
 def test_progress_is_reported_and_a_running_scan_can_be_deleted(tmp_path, make_zip):
     release, went_on = threading.Event(), []
 
-    def slow(paths, context, progress):  # type: ignore[no-untyped-def]
+    def slow(paths, context, progress, **hooks):  # type: ignore[no-untyped-def]
         progress("classify", 3, 10)
         release.wait(10)
         progress("classify", 4, 10)  # deleted by now: this ends the scan
@@ -491,10 +512,41 @@ def test_progress_is_reported_and_a_running_scan_can_be_deleted(tmp_path, make_z
     assert not folder.exists() and not went_on
 
 
+def test_the_progress_page_says_an_export_is_only_a_part_while_it_scans(tmp_path, make_zip):
+    """The note was kept only once the scan was done, so the progress page, watched for minutes on a large export,
+    never showed it; it is known before the import starts."""
+    from audit.pipeline import scan
+
+    release = threading.Event()
+
+    def held(paths, context, progress, **hooks):  # type: ignore[no-untyped-def]
+        def paused(stage: str, done: int, total: int | None) -> None:
+            progress(stage, done, total)
+            if stage == "classify":
+                release.wait(30)
+        return scan(paths, context, paused, **hooks)  # the real pipeline, held while it classifies
+
+    part = make_zip("facebook/2024", name="facebook-dana-2025-01-20-part2.zip")
+    app, c, scan_id = reaching(tmp_path, make_zip, held, "classify", export=part)
+    try:
+        status = c.get(f"/scans/{scan_id}/status").get_json()
+        assert status["status"] == "scanning"
+        (note,) = status["incomplete"]
+        assert note.startswith("facebook-dana-2025-01-20-part2.zip looks like part 2 of a Facebook export")  # no data-dir path
+        page = c.get(f"/scans/{scan_id}").get_data(as_text=True)
+        assert "Scanning your export" in page and "Not the whole export: " + note.replace("'", "&#39;") in page  # escaped
+        assert 'id="scan-incomplete"' in page  # where the page's script adds a note that comes later
+    finally:
+        release.set()
+    done = wait(c, scan_id)
+    assert done["status"] == "done" and done["incomplete"] == [note]  # kept once, not again at the end
+    app.extensions["backscroll"].close()
+
+
 def test_a_scan_left_by_a_stop_during_deletion_is_removed_at_the_next_start(tmp_path, make_zip):
     release = threading.Event()
 
-    def slow(paths, context, progress):  # type: ignore[no-untyped-def]
+    def slow(paths, context, progress, **hooks):  # type: ignore[no-untyped-def]
         progress("import", 1, None)
         release.wait(10)
         raise ExportError(paths[0], "never reached")
@@ -511,7 +563,7 @@ def test_a_scan_left_by_a_stop_during_deletion_is_removed_at_the_next_start(tmp_
 
 
 def test_stopping_the_server_interrupts_a_running_scan_at_once(tmp_path, make_zip):
-    def endless(paths, context, progress):  # type: ignore[no-untyped-def]
+    def endless(paths, context, progress, **hooks):  # type: ignore[no-untyped-def]
         for n in range(10_000):
             progress("classify", n, 10_000)
             time.sleep(0.01)
@@ -573,6 +625,50 @@ def multipart(name: str, filename: str, data: bytes) -> tuple[bytes, str]:
     return head + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
+def printed_link(serve: subprocess.Popen) -> str:  # type: ignore[type-arg]
+    """The address a running `backscroll serve` printed, read from its standard error."""
+    assert serve.stderr is not None
+    line = serve.stderr.readline()
+    while "running at" not in line:
+        assert line, "serve ended before it printed its link"
+        line = serve.stderr.readline()
+    return line.split("running at ", 1)[1].strip()
+
+
+def test_serve_port_0_listens_on_a_free_port_and_prints_and_opens_that_address(tmp_path):
+    """`--port 0` was taken for "no port given" and meant 8765, which another run may hold: it must mean any free port,
+    and the link printed and opened must name the port actually bound."""
+    from click.testing import CliRunner
+
+    from audit.cli import cli
+
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"  # what webbrowser runs when $BROWSER names it: records the address it was given
+    browser.write_text(f'#!/bin/sh\nprintf %s "$1" > "{opened}.part" && mv "{opened}.part" "{opened}"\n')
+    browser.chmod(0o700)
+    with socket.socket() as default:
+        try:  # the default port held, so landing on it cannot pass for a free one
+            default.bind(("127.0.0.1", 8765))
+            default.listen()
+        except OSError:
+            pass  # held already by someone else: just as good
+        serve = subprocess.Popen([sys.executable, "-m", "audit", "serve", "--port", "0", "--data-dir", str(tmp_path / "data")],
+                                 cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "BROWSER": str(browser)},
+                                 stderr=subprocess.PIPE, text=True)
+        try:
+            link = printed_link(serve)
+            assert urlsplit(link).port not in (None, 0, 8765), link
+            wait_for(opened.exists, "the browser was never opened", serve, 30)
+            assert opened.read_text() == link
+            page = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar())).open(link, timeout=30)
+            assert page.status == 200 and 'name="export"' in page.read().decode()
+        finally:
+            serve.terminate()
+            serve.communicate(timeout=60)
+    refused = CliRunner().invoke(cli, ["serve", "--port", "70000"])  # was a traceback from the socket layer
+    assert refused.exit_code == 2 and "--port" in refused.output
+
+
 def wait_for(condition, what: str, process: subprocess.Popen, timeout: float = 600) -> None:  # type: ignore[no-untyped-def,type-arg]
     deadline = time.monotonic() + timeout  # the first scan of a test run may train the model
     while not condition():
@@ -591,18 +687,11 @@ def test_serve_stopped_by_a_signal_stops_its_scan_and_leaves_no_temporary_file(t
     data = tmp_path / "data"
     export, env, tmp = draw.held_in_a_video(tmp_path, 3)
     root = Path(__file__).resolve().parent.parent
-    with socket.socket() as free:  # --port 0 means the default port, which another run may hold
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    serve = subprocess.Popen([sys.executable, "-m", "audit", "serve", "--no-browser", "--port", str(port), "--data-dir", str(data)],
+    serve = subprocess.Popen([sys.executable, "-m", "audit", "serve", "--no-browser", "--port", "0", "--data-dir", str(data)],
                              cwd=root, env=env, stderr=subprocess.PIPE, text=True)
     try:
-        assert serve.stderr is not None
-        line = serve.stderr.readline()
-        while "running at" not in line:
-            assert line, "serve ended before it printed its link"
-            line = serve.stderr.readline()
-        link = line.split("running at ", 1)[1].strip()
+        link = printed_link(serve)
+        port = urlsplit(link).port
         jar = CookieJar()
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         page = browser.open(link).read().decode()

@@ -120,10 +120,10 @@ def test_the_list_of_scans_follows_a_running_scan_to_its_end(page: Any, httpd: A
 
     release = threading.Event()
 
-    def held(paths: list[str], context: Any, progress: Any) -> Any:
+    def held(paths: list[str], context: Any, progress: Any, **hooks: Any) -> Any:
         progress("import", 7, None)
         release.wait(30)
-        return scan(paths, context, progress)
+        return scan(paths, context, progress, **hooks)
 
     httpd.app.extensions["backscroll"]._scan_fn = held
     page.set_input_files("#export", str(make_zip("x/2024", name="twitter-2024-11-16.zip")))
@@ -138,6 +138,50 @@ def test_the_list_of_scans_follows_a_running_scan_to_its_end(page: Any, httpd: A
     assert "items read" in card.inner_text() and page.evaluate("window.notReloaded") is True  # updated in place
     card.locator("text=Open the report").click()
     page.wait_for_url("**/report")
+    assert not page.problems, page.problems
+
+
+def test_the_progress_page_shows_a_split_export_s_note_as_soon_as_the_scan_knows_it(page: Any, httpd: Any, make_zip: Any) -> None:
+    """The page is open before the scan starts; the note comes through its polling, without a reload."""
+    from audit.pipeline import scan
+
+    watching, release = threading.Event(), threading.Event()
+
+    def held(paths: list[str], context: Any, progress: Any, **hooks: Any) -> Any:
+        watching.wait(30)
+
+        def paused(stage: str, done: int, total: int | None) -> None:
+            progress(stage, done, total)
+            if stage == "classify":
+                release.wait(30)
+        return scan(paths, context, paused, **hooks)
+
+    httpd.app.extensions["backscroll"]._scan_fn = held
+    try:
+        page.set_input_files("#export", str(make_zip("facebook/2024", name="facebook-dana-2025-01-20-part2.zip")))
+        page.click("#start")
+        page.wait_for_url("**/scans/*")
+        page.wait_for_selector("#scan-progress")
+        assert page.locator("#scan-incomplete p").count() == 0  # not known yet
+        page.evaluate("window.notReloaded = true")
+        watching.set()
+        note = page.locator("#scan-incomplete p")
+        note.wait_for()
+        text = note.inner_text()
+        assert text.startswith("Not the whole export: facebook-dana-2025-01-20-part2.zip looks like part 2") and "Meta's" in text
+        assert page.evaluate("window.notReloaded") is True and "Scanning your export" in page.inner_text("h1")
+        page.goto(page.url.rsplit("/scans/", 1)[0] + "/")  # the list of scans, while the scan still runs
+        card = page.locator("article.scan").first
+        assert "scanning" in card.get_attribute("class") and card.locator("p", has_text="Not the whole export").count() == 1
+        release.set()
+        card.locator(".state >> text=flagged").wait_for()
+        assert card.locator("p", has_text="Not the whole export").count() == 1  # the same note, not added again when the scan ends
+    finally:
+        watching.set()
+        release.set()
+    card.locator("text=Open the report").click()
+    page.wait_for_url("**/report")
+    page.locator("text=Not the whole export.").wait_for()
     assert not page.problems, page.problems
 
 

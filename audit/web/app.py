@@ -60,7 +60,9 @@ def page_csp(path: Path) -> str:
 
 
 def create_app(settings: Settings, scan_fn: Callable[..., ScanResult] | None = None) -> Flask:
-    """An app for one run; `scan_fn` replaces the pipeline in tests that need a slow or failing scan."""
+    """An app for one run; `scan_fn` replaces the pipeline in tests that need a slow or failing scan.
+
+    It is called as `audit.pipeline.scan` is: (paths, context, progress, on_incomplete=...)."""
     settings.access_key = settings.access_key or secrets.token_urlsafe(24)
     settings.token = settings.token or secrets.token_urlsafe(24)
     app = Flask(__name__, static_folder="static", template_folder="templates")

@@ -209,7 +209,16 @@ class Store:
                 scan.stage, scan.done, scan.total = stage, done, total
         return report
 
-    def _scan(self, scan: Scan, progress: Callable[[str, int, int | None], None] | None = None) -> ScanResult:
+    def _noting(self, scan: Scan) -> Callable[[str], None]:
+        """Keeps a split export's note as soon as the pipeline knows it, so the progress page shows it during the scan."""
+        def note(text: str) -> None:
+            with self.lock:
+                scan.incomplete.append(self._plain(scan, text))
+                self._save(scan)
+        return note
+
+    def _scan(self, scan: Scan, progress: Callable[[str, int, int | None], None] | None = None,
+              on_incomplete: Callable[[str], None] | None = None) -> ScanResult:
         if self._scan_fn is None:
             from audit.pipeline import scan as run
 
@@ -218,7 +227,7 @@ class Store:
         ctx = scan.context
         context = Context(workplaces=tuple(ctx.get("workplace", ())), units=tuple(ctx.get("unit", ())),
                           places=tuple(ctx.get("city", ())), people=tuple(ctx.get("colleague", ())))
-        result = self._scan_fn([str(uploads / n) for n in scan.names], context, progress)
+        result = self._scan_fn([str(uploads / n) for n in scan.names], context, progress, on_incomplete=on_incomplete)
         try:
             from audit.media.attach import attach_media
         except ImportError:  # Pillow not installed: the report says nothing about photos
@@ -235,7 +244,7 @@ class Store:
             scan.status, scan.stage = "scanning", "open"
             self._save(scan)
         try:
-            result = self._scan(scan, self._progress(scan))
+            result = self._scan(scan, self._progress(scan), self._noting(scan))
             if scan.discard:
                 return
             with self.lock:
@@ -258,7 +267,7 @@ class Store:
                 scan.items = len(result.findings)
                 scan.flagged = sum(1 for f in result.findings if f.verdict.flags)
                 scan.problems = sum(n for _, _, n in problems(result))
-                scan.incomplete = [self._plain(scan, a.incomplete) for a in result.accounts if a.incomplete]
+                scan.incomplete = [self._plain(scan, a.incomplete) for a in result.accounts if a.incomplete]  # the same notes, kept once
                 self._save(scan)
         finally:
             if scan.discard:

@@ -104,11 +104,25 @@
     return label + '…';
   }
 
+  // A split export's notes, shown as soon as the scan knows them; notes are only ever added, so a new count means new ones.
+  function showNotes(box, notes, className) {
+    notes = notes || [];
+    if (!box || box.children.length === notes.length) return;
+    box.textContent = '';
+    notes.forEach(function (note) {
+      var p = document.createElement('p');
+      p.className = className;
+      p.textContent = 'Not the whole export: ' + note;
+      box.appendChild(p);
+    });
+  }
+
   var panel = $('scan');
   if (panel && $('scan-progress')) {
     var progress = $('scan-progress');
     watch(panel.dataset.status, 400, function (s, code) {
       if (code !== 200) { show($('scan-error'), s.error || 'This scan is gone.'); $('scan-next').hidden = false; return; }
+      showNotes($('scan-incomplete'), s.incomplete, 'error');
       if (s.status === 'done') { window.location.assign(s.report); return; }
       if (!RUNNING[s.status]) {
         progress.hidden = true;
@@ -132,6 +146,7 @@
   Array.prototype.forEach.call(document.querySelectorAll('article.scan[data-status]'), function (card) {
     var state = card.querySelector('.state'), link = card.querySelector('.actions a');
     watch(card.dataset.status, 1500, function (s, code) {
+      if (code === 200) showNotes(card.querySelector('.incomplete'), s.incomplete, 'small error');
       if (code === 200 && RUNNING[s.status]) { state.textContent = stageText(s); return; }
       card.classList.remove('queued', 'scanning');
       if (code === 200 && s.status === 'done') {
@@ -141,12 +156,6 @@
         flagged.textContent = s.flagged + ' flagged';
         state.appendChild(flagged);
         if (s.problems) state.appendChild(document.createTextNode(' · ' + s.problems + ' records could not be read (listed in the report)'));
-        (s.incomplete || []).forEach(function (note) {
-          var p = document.createElement('p');
-          p.className = 'small error';
-          p.textContent = 'Not the whole export: ' + note;
-          state.parentNode.insertAdjacentElement('afterend', p);
-        });
         if (link) { link.textContent = 'Open the report'; link.href = s.report; link.className = 'button'; }
         return;
       }
