@@ -61,9 +61,11 @@ _RULE_INDEX = {r.name: i for i, r in enumerate(RULES)}
 RULE_SCALE = 0.25
 # Inverse regularisation strength of each category's tf-idf logistic regression.
 LR_C = 4.0
-# The same for the presence model, and the smoothing of its log-count ratios.
+# The same for the presence model, and the smoothing of its log-count ratios. Smoothing of 0.1
+# rather than Wang and Manning's 1 lets words seen in a few dozen posts keep their ratio: holding
+# out whole writers (4 folds), average precision rose in every category (venting 0.895 to 0.897).
 NB_C = 1.0
-NB_ALPHA = 1.0
+NB_ALPHA = 0.1
 _N_EXTRA = len(RULES) + 2 + len(KINDS)
 
 Progress = Callable[[str, int, int | None], None]
