@@ -634,3 +634,21 @@ def test_a_playlist_posing_as_a_video_is_not_followed(tmp_path):
     remote_hls = b"#EXTM3U\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n"
     for playlist in (local_hls, remote_hls, b"ffconcat version 1.0\nfile '" + bytes(clip) + b"'\n"):
         assert video.frames(lambda fh, p=playlist: fh.write(p), ".mp4", timeout=30) == []
+
+
+def test_text_read_in_a_photo_is_scored_as_no_kind_of_item():
+    # Scored as a "post", a chart's labels carried the lean toward venting that posts have, and were called venting.
+    from audit.classifier import KINDS
+    from audit.media.findings import Metadata
+
+    seen: list[list[str]] = []
+
+    class Recording:
+        def classify_texts(self, texts, kinds=None):  # type: ignore[no-untyped-def]
+            seen.append(list(kinds))
+            return [Verdict({}, (), 0) for _ in texts]
+
+    scans = [analyse_mod._Scan(Media("a.jpg"), "a.jpg", "photo", Metadata(), ocr=ocr_mod.OcrResult("Name: Lopez, Maria", 10, 0.8)),
+             analyse_mod._Scan(Media("b.jpg"), "b.jpg", "photo", Metadata(), ocr=ocr_mod.OcrResult("  ", 0, 0.0))]
+    assert len(analyse_mod._classify_ocr(Recording(), scans)) == 1
+    assert seen == [[analyse_mod.PHOTO_TEXT]] and analyse_mod.PHOTO_TEXT not in KINDS

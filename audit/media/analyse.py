@@ -413,11 +413,16 @@ def thumbnail(img: Image.Image, px: int) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+# Text read off a photo is no kind of item: scored as a "post", it carried the lean toward venting
+# that posts have over replies and messages, and a chart's labels ("Name:", "DOB:") were called venting.
+PHOTO_TEXT = "text in a photo"
+
+
 def _classify_ocr(classifier: TextClassifier | None, scans: list[_Scan]) -> dict[int, Verdict]:
     read = [s for s in scans if s.ocr and s.ocr.text.strip()]
     if classifier is None or not read:
         return {}
-    verdicts = classifier.classify_texts([s.ocr.text for s in read if s.ocr], ["post"] * len(read))
+    verdicts = classifier.classify_texts([s.ocr.text for s in read if s.ocr], [PHOTO_TEXT] * len(read))
     return {id(s): _off_duty(v) if s.ocr and ocr_mod.off_duty(s.ocr.text) else v for s, v in zip(read, verdicts, strict=True)}
 
 
