@@ -107,7 +107,7 @@ class Archive:
         if isinstance(earlier, zipfile.ZipInfo) and isinstance(real, zipfile.ZipInfo):
             return earlier.CRC == real.CRC
         try:
-            with self._member(rel) as fh, (open(real, "rb") if isinstance(real, str) else self._zips[path].open(real)) as other:
+            with self._member(rel) as fh, self._open(path, real) as other:
                 while chunk := fh.read(1 << 20):
                     if chunk != other.read(len(chunk)):
                         return False
@@ -190,7 +190,10 @@ class Archive:
         return entry
 
     def _member(self, name: str) -> IO[bytes]:
-        origin, real = self._real[name]
+        return self._open(*self._real[name])
+
+    def _open(self, origin: str, real: str | zipfile.ZipInfo) -> IO[bytes]:
+        """A file of input `origin`: a path in its folder, or a member of its zip."""
         zf = self._zips.get(origin)
         if zf is None or isinstance(real, str):
             return open(real, "rb")

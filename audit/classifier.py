@@ -211,7 +211,9 @@ class Classifier:
 
     def classify_texts(self, texts: Sequence[str], kinds: Sequence[str] | None = None,
                        times: Sequence[datetime | None] | None = None) -> list[Verdict]:
-        """One verdict per text; `times` (when each was posted) lets a post sent during the event it describes count against it."""
+        """One verdict per text; `times` (when each was posted) lets a post sent during the event it describes count against it.
+
+        A kind outside KINDS (text read in a photo) adds no kind feature: the text is judged on its words and rules alone."""
         kinds = kinds or ["post"] * len(texts)
         if not texts:
             return []

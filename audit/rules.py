@@ -100,8 +100,7 @@ RULES: tuple[Rule, ...] = (
     _rule("unit", PATIENT, "unit", "names the unit where it happened", identifier=True,
           words="picu|nicu|micu|sicu|cvicu|ccu|icu|pacu|l&d|l & d|hdu|scbu|the itu|on itu|in itu|trauma bay|step down|stepdown|med surg|"
                 "medsurg|oncology floor|burn unit|psych ward|labor and delivery|the ed|the er|our ed|our er|the unit|our unit|the floor",
-          regex=r"\b\d{1,2}(?:\s?(?:north|south|east|west)\b(?!\s*(?:street|st\b|ave))|[new]\b(?!/))"
-),
+          regex=r"\b\d{1,2}(?:\s?(?:north|south|east|west)\b(?!\s*(?:street|st\b|ave))|[new]\b(?!/))"),
     # A rule of its own so that its gate is "&": in the unit rule's regex it made the gate "a digit or an a".
     _rule("unit_ae", PATIENT, "unit", "names the unit where it happened", identifier=True,
           regex=r"(?<!vitamins )(?<!vitamin )\ba\s?&\s?e\b"),

@@ -17,9 +17,9 @@ Routes (every one behind the guards of audit.web.security):
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,12 +126,10 @@ def create_app(settings: Settings, scan_fn: Callable[..., ScanResult] | None = N
             return storage.filename or "export.zip", path, stream.hexdigest()
         # Not spooled by our request class: copied once, hashed on the way.
         path = store.incoming / f"upload-{secrets.token_hex(8)}.part"
-        sha = hashlib.sha256()
         with path.open("wb") as fh:
-            while chunk := stream.read(1 << 20):
-                sha.update(chunk)
-                fh.write(chunk)
-        return storage.filename or "export.zip", path, sha.hexdigest()
+            copy = HashingFile(fh)
+            shutil.copyfileobj(stream, copy)
+        return storage.filename or "export.zip", path, copy.hexdigest()
 
     @app.get("/scans/<scan_id>")
     def scan_page(scan_id: str) -> Any:
