@@ -22,7 +22,7 @@ from audit.model import CATEGORY_TITLES, Audience, Finding, Kind, Platform
 from audit.pipeline import date_key
 from audit.state import DISMISSED
 from reports import clock
-from reports.links import code_span, printable, safe_url
+from reports.links import code_span, item_url, printable
 
 if TYPE_CHECKING:
     from audit.pipeline import AccountScan, ScanResult
@@ -155,7 +155,7 @@ def _line(f: Finding, action: str, tz: tzinfo | None) -> str:
     item, v = f.item, f.verdict
     when = clock.stamp(item.created_at, tz, clock=False)
     flags = flag_titles(f)
-    url = safe_url(item.url)
+    url = item_url(item)
     link = f"<{url}>" if url else "(no link: find it by date in the activity log)"
     reason = md_escape(why(f))
     source = "your decision" if f.decision else "recommended"
@@ -199,7 +199,7 @@ def write_checklist_html(result: ScanResult, path: Path) -> None:
     env = environment()
     style = _raw(env, "checklist.css")
     html = env.get_template("checklist.html").generate(
-        plans=plan(result), group_title=group_title, quote=quote, safe_url=safe_url, style=style, why=why,
+        plans=plan(result), group_title=group_title, quote=quote, item_url=item_url, style=style, why=why,
         flag_titles=flag_titles, when=functools.partial(clock.stamp, tz=clock.zone(result)),
         csp=f"default-src 'none'; style-src {csp_hash(style)}; img-src 'none'; base-uri 'none'; form-action 'none'",
     )

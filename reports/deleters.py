@@ -21,7 +21,7 @@ from audit.model import Finding, Kind, Platform
 from audit.pipeline import date_key
 from audit.state import DISMISSED
 from reports import clock
-from reports.links import safe_url, sheet_row
+from reports.links import item_url, sheet_row
 
 X_POST_KINDS = frozenset({Kind.POST, Kind.REPLY, Kind.REPOST})
 X_IDS = "x-delete-ids.txt"
@@ -80,7 +80,7 @@ def write_deleters(findings: Sequence[Finding], out: Path, opener, tz: tzinfo | 
             for f in x:
                 when = f.item.created_at.strftime("%Y-%m-%d %H:%M:%S +0000") if f.item.created_at else ""
                 writer.writerow(sheet_row([f.item.item_id, when, f.item.kind, f.decision or f"recommended {f.action}",
-                                           f.verdict.risk, safe_url(f.item.url) or "", " ".join(f.item.text.split())]))
+                                           f.verdict.risk, item_url(f.item) or "", " ".join(f.item.text.split())]))
     for platform in (Platform.FACEBOOK, Platform.INSTAGRAM):
         path = paths.get(f"{platform}_csv")
         if path is None:
@@ -90,6 +90,6 @@ def write_deleters(findings: Sequence[Finding], out: Path, opener, tz: tzinfo | 
             writer = csv.writer(fh)
             writer.writerow(["date", "time", "utc_offset", "action", "kind", "link", "risk", "item_key", "text"])
             for f in mine:
-                writer.writerow(sheet_row([*_when(f, tz), f.decision or f.action, f.item.kind, safe_url(f.item.url) or "", f.verdict.risk,
+                writer.writerow(sheet_row([*_when(f, tz), f.decision or f.action, f.item.kind, item_url(f.item) or "", f.verdict.risk,
                                            f.item.key, " ".join(f.item.text.split())[:200]]))
     return paths

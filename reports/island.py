@@ -15,7 +15,7 @@ from typing import Any
 from audit.model import CATEGORIES, CATEGORY_TITLES, Finding
 from audit.state import Decision
 from reports import clock
-from reports.links import safe_url
+from reports.links import item_url
 
 _ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
@@ -98,7 +98,7 @@ class Island:
             "x": f.action,
             "w": why,
         }
-        url = safe_url(item.url)
+        url = item_url(item)
         if url:
             rec["u"] = url
         if item.counterpart:

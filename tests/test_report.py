@@ -23,7 +23,7 @@ from audit.pipeline import AccountScan, ScanResult
 from reports import timeline
 from reports.island import script_json
 from reports.redact import redact_finding
-from reports.render import _JSON, finding_json, finding_line, write_html
+from reports.render import _JSON, finding_json, finding_line, write_all, write_html
 
 HOSTILE = "</script><script>alert(1)</script> <!-- \u2028 line\u2029 & <b>bold</b> 52M in bed 7"
 SCORES = {"patient_reference": 0.9, "venting": 0.1, "grand_rounds": 0.1, "medical_advice": 0.0}
@@ -88,6 +88,29 @@ def test_hostile_post_cannot_leave_the_data_island(tmp_path):
     assert 'href="javascript' not in page
     # the server-drawn first page (for no-script and print) escapes it as HTML
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize(("platform", "url", "kept"), [
+    (Platform.X, "https://x.com/doc/status/1", True),
+    (Platform.X, "https://mobile.twitter.com/doc/status/1", True),
+    (Platform.FACEBOOK, "https://www.facebook.com/checkin/987654321", True),
+    (Platform.INSTAGRAM, "https://www.threads.net/@doc", True),
+    (Platform.FACEBOOK, "https://login.example.net/checkin/1", False),  # a check-in URL from the export, pointing away
+    (Platform.FACEBOOK, "https://facebook.com.example.net/", False),
+    (Platform.FACEBOOK, "https://www.facebook.com@example.net/", False),  # a user name before the real host
+    (Platform.FACEBOOK, "https://example.net\\@www.facebook.com/", False),  # browsers read the backslash as a slash
+    (Platform.X, "https://www.facebook.com/checkin/1", False),  # "open on x" goes to X
+])
+def test_a_link_is_shown_only_when_it_leads_to_the_items_own_platform(tmp_path, platform, url, kept):
+    account = AccountScan(platform, ["export.zip"], "", AccountInfo(platform, username="doc"))
+    result = ScanResult([account], [finding("1", "52M in bed 7", url=url, platform=platform)])
+    out = tmp_path / "out"
+    out.mkdir()
+    paths = write_all(result, out)
+    record = json.loads(island(paths["report"].read_text()))["items"][0]
+    assert (record.get("u") == url) is kept and ("u" in record) is kept
+    for name in ("checklist", "checklist_html"):
+        assert (url in paths[name].read_text()) is kept, name
 
 
 def test_csp_allows_only_the_pages_own_script_and_style(tmp_path):
