@@ -54,6 +54,12 @@ class _Progress:
         for bar in self.bars.values():
             bar.close()
 
+    def note(self, text: str) -> None:
+        """A note printed above the bars as soon as it is known: a split export is worth stopping for."""
+        from tqdm import tqdm
+
+        tqdm.write(f"backscroll: note: {printable(text)}", file=sys.stderr)
+
 
 def _context(workplace: tuple[str, ...], unit: tuple[str, ...], city: tuple[str, ...], colleague: tuple[str, ...],
              timezone: str | None) -> Context:
@@ -175,7 +181,7 @@ def _run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool
     _check_out(out)
     progress = _Progress(quiet)
     try:
-        result = scan(list(exports), context, progress=progress)
+        result = scan(list(exports), context, progress=progress, on_incomplete=progress.note)
     except ExportError as exc:
         progress.close()
         _fail(str(exc))
@@ -209,9 +215,8 @@ def _run_scan(exports: tuple[str, ...], out: Path, context: Context, quiet: bool
     if problems:
         click.echo(f"{_count(problems, 'record or file', 'records or files')} could not be read; the report lists them.", err=True)
     for account in result.accounts:
-        for note in (account.incomplete, account.overlap):
-            if note:
-                click.echo(f"backscroll: note: {printable(note)}", err=True)
+        if account.overlap:
+            click.echo(f"backscroll: note: {printable(account.overlap)}", err=True)
     if not result.findings:
         click.echo("Nothing was checked: the export holds no posts, comments or messages. If you asked for only some of "
                    "your information, request the whole export.", err=True)

@@ -301,10 +301,13 @@ def test_one_part_of_a_split_meta_export_is_said_to_be_only_a_part(make_zip, tmp
     part = make_zip("facebook/2024", name="facebook-dana-2025-01-20-part2.zip")
     result = run("scan", str(part), "--out", str(tmp_path / "b"), "-q")
     assert result.exit_code == 0
-    note = [line for line in result.output.splitlines() if "note:" in line]
+    lines = result.output.splitlines()
+    note = [line for line in lines if "note:" in line]
     assert note == ["backscroll: note: facebook-dana-2025-01-20-part2.zip looks like part 2 of a Facebook export Meta split "
                     "into several zips, but part 1 was not given. The scan covers only what was given: download every part "
                     "(Meta's download page lists them) and scan them together."]
+    # said as soon as it is known, before the scan's summary: someone can stop and add the missing parts
+    assert lines.index(note[0]) < next(i for i, line in enumerate(lines) if line.startswith("Read "))
     report = (tmp_path / "b" / "report.html").read_text()
     assert "Not the whole export.</strong> facebook-dana-2025-01-20-part2.zip looks like part 2" in report
 
