@@ -99,11 +99,14 @@ RULES: tuple[Rule, ...] = (
                 r"(?!\s*(?:hours?|hrs?|mins?|minutes|days?|nights?|weeks?|years?|times|council\w*|aldermen|alderman|candidates?|elections?)\b)"),
     _rule("unit", PATIENT, "unit", "names the unit where it happened", identifier=True,
           words="picu|nicu|micu|sicu|cvicu|ccu|icu|pacu|l&d|l & d|hdu|scbu|the itu|on itu|in itu|trauma bay|step down|stepdown|med surg|"
-                "medsurg|oncology floor|burn unit|psych ward|labor and delivery|the ed|the er|our ed|our er|the unit|our unit|the floor",
+                "medsurg|oncology floor|burn unit|psych ward|labor and delivery|the er|our er|the unit|our unit|the floor",
           regex=r"\b\d{1,2}(?:\s?(?:north|south|east|west)\b(?!\s*(?:street|st\b|ave))|[new]\b(?!/))"),
     # A rule of its own so that its gate is "&": in the unit rule's regex it made the gate "a digit or an a".
     _rule("unit_ae", PATIENT, "unit", "names the unit where it happened", identifier=True,
           regex=r"(?<!vitamins )(?<!vitamin )\ba\s?&\s?e\b"),
+    # Case-sensitive, so that "the Ed Sheeran show" (Ed before a surname) is not the emergency department.
+    _rule("unit_ed", PATIENT, "unit", "names the unit where it happened", identifier=True, case=True,
+          regex=r"\b(?:[Tt]he|[Oo]ur|THE|OUR)\s(?:ED|ed|Ed(?!\s+[A-Z]))(?:['’]?s)?\b"),
     _rule("time_exact", PATIENT, "time of day", "an exact time can be matched to admission or EMS logs", identifier=True,
           regex=r"\b(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b(?:0\d|1\d|2[0-3])[0-5]\d\s?(?:hrs|h)\b(?!\s+of\b)"
                 # "0300": a 24-hour time with its leading zero, not a phone number's first digits

@@ -55,7 +55,7 @@ def spans(text: str) -> set[tuple[str, str]]:
     ("I can bring you some of my leftover percs", {("illegal", "bring you some of my leftover percs")}),
     ("take 2 of the oxy I gave you", {("illegal", "the oxy I gave you")}),
     ("a 52 y.o. man, 61 YO F and a 70 yo male", {("age", "52 y.o."), ("age_sex_short", "61 YO F"), ("age_sex_short", "70 yo male")}),
-    ("tonight's chaos in the ED's hallway, hall bed 3", {("time_now", "tonight's"), ("unit", "the ED's"), ("bed_room", "hall bed 3")}),
+    ("tonight's chaos in the ED's hallway, hall bed 3", {("time_now", "tonight's"), ("unit_ed", "the ED's"), ("bed_room", "hall bed 3")}),
     ("3 hours in A&E, then Ward 7, HDU at 0300", {("unit_ae", "A&E"), ("bed_room", "Ward 7"), ("unit", "HDU"), ("time_exact", "0300")}),
     ("her twins came at 29 weeks, a tetanus case, rabies after a bat bite", {("rare_injury", "twins"), ("rare_injury", "tetanus"),
                                                                           ("rare_injury", "rabies")}),
@@ -87,6 +87,7 @@ def test_rules_find_identifiers_with_exact_spans(text, expected):
     "See you on Saturday for the bbq! 📸 from our beach trip",
     "I got into Medical School! No Way I'm moving",
     "vitamins A & E, climbed Mt Kilimanjaro, binged Grey Sloan Memorial",
+    "Saw the Ed Sheeran show, our Ed Balls impression",  # Ed before a surname is a name, not the ED
     "our CEO emailed again, the coach benched my son, my twins turn 5, got my rabies vaccine and a tetanus shot",
     "this film made me cry, your delivery of that talk was great, call 0345 123 4567, Ward 3 council election",
 ])
