@@ -5,18 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from audit.model import Item
 
 # scheme, then a host; no spaces or control characters anywhere (they hide a second URL or a script).
 # Quotes and angle brackets would end the link in Markdown (`<url>`) or an attribute.
 _SAFE = re.compile(r"https?://[^\s/?#\x00-\x20\x7f<>\"'`]+(?:[/?#][^\s\x00-\x20\x7f<>\"'`]*)?", re.IGNORECASE)
-# The sites each platform's items live on (Threads is part of an Instagram export).
+# The sites each platform's items live on (Threads is part of an Instagram export), as a link's whole host: nothing
+# but subdomains before it and a port, a path or the end after it, so "x.com@elsewhere" or "x.com.elsewhere" is not X.
 _HOSTS = {"x": ("x.com", "twitter.com"), "facebook": ("facebook.com", "fb.com"),
           "instagram": ("instagram.com", "threads.net", "threads.com")}
-# A bare host name: a backslash, `@` or `%` could make a browser go somewhere the parsed name does not say.
-_HOST = re.compile(r"[a-z0-9.-]+(?::[0-9]{1,5})?")
+_ON_PLATFORM = {
+    platform: re.compile(r"https?://(?:[a-z0-9-]+\.)*(?:" + "|".join(map(re.escape, hosts)) + r")(?::[0-9]{1,5})?(?=[/?#]|$)", re.I)
+    for platform, hosts in _HOSTS.items()
+}
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 # C0 controls but tab and newlines, DEL, and C1 controls: an ESC sequence in a post would clear the
 # terminal or retitle it when someone runs `cat checklist.md`.
@@ -64,10 +66,5 @@ def item_url(item: Item) -> str | None:
     """The item's link when it leads to its own platform: the report labels it "open on facebook", so an export's
     check-in URL pointing anywhere else is no link at all."""
     url = safe_url(item.url)
-    if url is None:
-        return None
-    netloc = urlsplit(url).netloc.lower()
-    host = netloc.rsplit(":", 1)[0]
-    if not _HOST.fullmatch(netloc) or not any(host == h or host.endswith("." + h) for h in _HOSTS.get(str(item.platform), ())):
-        return None
-    return url
+    on_platform = _ON_PLATFORM.get(str(item.platform))
+    return url if url and on_platform and on_platform.match(url) else None
