@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from importlib import metadata
 from pathlib import Path
-
-import numpy as np
-import sklearn
+from typing import TYPE_CHECKING
 
 from audit import corpus
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _SOURCES = ("classifier.py", "rules.py", "prefilter.py", "corpus.py", "modelcache.py")
 
@@ -34,7 +36,9 @@ def directory() -> Path:
 
 
 def key() -> str:
-    digest = hashlib.sha256(f"{sklearn.__version__}|{np.__version__}".encode())
+    """From the installed versions, not the imported modules: a scan's parent process checks the cache without
+    loading scikit-learn, which costs it about 100 MB while workers do the classifying."""
+    digest = hashlib.sha256(f"{metadata.version('scikit-learn')}|{metadata.version('numpy')}".encode())
     here = Path(__file__).resolve().parent
     for name in _SOURCES:
         digest.update(name.encode() + b"\0" + (here / name).read_bytes())
@@ -49,6 +53,8 @@ def path() -> Path:
 
 def load(where: Path) -> dict[str, np.ndarray] | None:
     """The arrays of a cached model, or None when there is none or it cannot be read."""
+    import numpy as np
+
     try:
         with open(where, "rb") as fh:
             archive = np.load(fh, allow_pickle=False)
@@ -62,6 +68,8 @@ def load(where: Path) -> dict[str, np.ndarray] | None:
 
 def save(where: Path, arrays: dict[str, np.ndarray]) -> None:
     """Write atomically and privately; a cache that cannot be written is simply not kept."""
+    import numpy as np
+
     try:
         where.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=".model-", suffix=".npz")

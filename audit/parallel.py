@@ -17,10 +17,12 @@ import gc
 import multiprocessing
 import os
 import queue
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from audit import modelcache
 from audit.context import Context
 from audit.model import Evidence, Item, Verdict, item_columns
 
@@ -95,9 +97,12 @@ class Classification:
     def _say_if_training(self) -> None:
         """The first scan on a computer trains the model before anything is classified, for up to a minute:
         say so, so the progress display does not sit on "opening" or "reading" all that time."""
-        from audit.classifier import model_ready
-
-        if self.progress is not None and not model_ready():  # the workers save the model to the cache once trained
+        if self.progress is None:
+            return
+        # With workers this process never classifies: importing the classifier here would load scikit-learn for
+        # nothing (about 100 MB). The workers save the model to the cache once trained.
+        classifier = sys.modules.get("audit.classifier")
+        if not (classifier.model_ready() if classifier is not None else modelcache.path().exists()):
             self.progress("model", 0, None)
 
     def _wanted(self, context: Context) -> set[int]:

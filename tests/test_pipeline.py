@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -135,6 +136,19 @@ def test_a_scan_with_workers_also_says_it_is_training_the_model(make_zip, monkey
     scan([export], progress=lambda stage, done, total: stages.append(stage), workers=2)
     assert "model" in stages, stages
     assert "classify" not in stages[: stages.index("model")] and "classify" in stages[stages.index("model"):]
+
+
+def test_a_scan_with_workers_keeps_scikit_learn_out_of_the_importing_process(make_zip):
+    """The workers classify; scikit-learn imported in the parent cost a large scan about 100 MB, twice so far
+    (the second time through the check that says the model is being trained, which a progress callback turns on)."""
+    export = str(make_zip("x/2024"))
+    expected = len(scan([export]).findings)  # also puts the model in the suite's cache: the worker reads it
+    code = ("import sys; from audit.pipeline import scan; "
+            "result = scan([sys.argv[1]], workers=2, progress=lambda *a: None); "
+            "print(len(result.findings), 'sklearn' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code, export], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [str(expected), "False"]
 
 
 def test_a_model_is_ready_when_this_process_or_the_cache_holds_it(tmp_path, monkeypatch):
