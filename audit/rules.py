@@ -151,7 +151,10 @@ RULES: tuple[Rule, ...] = (
                 r"|(?<!my )(?<!our )\b(?:twins|triplets)\b"
                 r"|\b(?:rabies|tetanus)\b(?!\s+(?:vaccines?|vaccinations?|shots?|jabs?|boosters?|immuni[sz]ations?|clinics?)\b)"),
     _rule("image", PATIENT, "photo of clinical data", "a photo of a scan, chart, monitor or body part is patient data", identifier=True,
-          regex=r"\b(?:look at|check out|swipe (?:to see|for)|pic of|photo of|picture of|here'?s|this)\s+(?:this|the|his|her|my|our|that)?\s*"
+          # Not "my" (the writer's own scan or rash) and not a request ("can you look at this rash"): someone asking is not sharing.
+          regex=r"\b(?<!can you )(?<!could you )(?<!can u )(?<!would you )(?<!please )"
+                r"(?:look at|check out|swipe (?:to see|for)|pic of|photo of|picture of|here'?s|(?<!look at )(?<!check out )this)"
+                r"\s+(?:this|the|his|her|our|that)?\s*"
                 r"(?:rhythm strip|chest film|chest x-?ray|x-?ray|xr|ct|cat scan|scan|mri|ultrasound|echo|ecg|ekg|strip|rhythm|chart|monitor|labs?|specimen|wound|rash|lesion|"
                 r"whiteboard|tracker|census|wristband)\b|🩻"),
     _rule("encounter", PATIENT, "own clinical encounter", "describes an encounter from the author's own clinical work",

@@ -88,6 +88,7 @@ def test_rules_find_identifiers_with_exact_spans(text, expected):
     "I got into Medical School! No Way I'm moving",
     "vitamins A & E, climbed Mt Kilimanjaro, binged Grey Sloan Memorial",
     "Saw the Ed Sheeran show, our Ed Balls impression",  # Ed before a surname is a name, not the ED
+    "can you look at this rash on my arm? check out my wound from the hike",  # a request, and the writer's own skin
     "our CEO emailed again, the coach benched my son, my twins turn 5, got my rabies vaccine and a tetanus shot",
     "this film made me cry, your delivery of that talk was great, call 0345 123 4567, Ward 3 council election",
 ])

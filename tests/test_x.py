@@ -67,7 +67,7 @@ def test_2024_posts_text_links_and_kinds(open_layout):
     assert got["1700000000000000003"].text.endswith("cut delirium by a third <3 https://t.co/q1")
 
     photo = got["1700000000000000005"]
-    assert photo.text == "<script>alert('pwned')</script> look at this CT"
+    assert photo.text == "<script>alert('pwned')</script> look at this CT from bed 12"
     assert [m.uri for m in photo.media] == ["data/tweets_media/1700000000000000005-AbCdEf.jpg"]
 
 
