@@ -37,6 +37,11 @@ IGNORED_PREFIXES = ("__MACOSX/",)
 DATA_SUFFIXES = (".json", ".js", ".csv")
 
 
+def input_name(path: str) -> str:
+    """An input as the user knows it: the zip's or the folder's own name."""
+    return os.path.basename(path.rstrip("/"))
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     name: str
@@ -65,7 +70,7 @@ class Archive:
 
     @property
     def label(self) -> str:
-        return ", ".join(os.path.basename(p.rstrip("/")) for p in self.paths)
+        return ", ".join(input_name(p) for p in self.paths)
 
     def _add(self, path: str) -> None:
         p = Path(path)
@@ -91,7 +96,7 @@ class Archive:
                     continue
                 # Two downloads of one account: each input's version is read, and the items in both are kept once.
                 self.overlaps[(earlier.origin, path)] = self.overlaps.get((earlier.origin, path), 0) + 1
-                copy = f"{os.path.basename(path.rstrip('/'))}/{rel}"
+                copy = f"{input_name(path)}/{rel}"
                 self._copies[copy] = rel
                 rel = copy
                 if rel in self._entries:

@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Sequence
 
-from audit.archive import Archive
+from audit.archive import Archive, input_name
 from audit.model import Platform
 from importers.base import find
 from importers.facebook import PROFILE_FILES as FACEBOOK_PROFILE
@@ -94,8 +94,7 @@ def overlap(platform: Platform, archive: Archive) -> str | None:
     """
     if not archive.overlaps:
         return None
-    pairs = "; ".join(f"{os.path.basename(a.rstrip('/'))} and {os.path.basename(b.rstrip('/'))} ({n} file{'s' if n > 1 else ''})"
-                      for (a, b), n in archive.overlaps.items())
+    pairs = "; ".join(f"{input_name(a)} and {input_name(b)} ({n} file{'s' if n > 1 else ''})" for (a, b), n in archive.overlaps.items())
     return (f"Some inputs hold different versions of the same {platform.title()} files: {pairs}. They look like two "
             f"downloads of your account, not parts of one. Both were read, and what appears in both is listed once; "
             f"what only the older download holds may already be deleted from {platform.title()}.")
