@@ -64,25 +64,31 @@ def layout_opener(form: str, make_zip, fixtures: Path, platform: str, wrap: str)
 PROFILE_FILES = ("profile_information.json", "personal_information.json")
 
 
-def someone_elses(export: Path, dest: Path, names: dict[str, str]) -> Path:
-    """A copy of a Meta export zip whose profile names another person (`names`: old text → new text)."""
+def _copy_zip(export: Path, dest: Path, rewrite: Callable[[str, bytes], bytes]) -> Path:
+    """A copy of an export zip with each member's bytes passed through `rewrite(name, data)`."""
     with zipfile.ZipFile(export) as src, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
-            data = src.read(info)
-            if info.filename.endswith(PROFILE_FILES):
-                for old, new in names.items():
-                    data = data.replace(old.encode(), new.encode())
-            out.writestr(info, data)
+            out.writestr(info, rewrite(info.filename, src.read(info)))
     return dest
+
+
+def someone_elses(export: Path, dest: Path, names: dict[str, str]) -> Path:
+    """A copy of a Meta export zip whose profile names another person (`names`: old text → new text)."""
+    def rename(name: str, data: bytes) -> bytes:
+        if name.endswith(PROFILE_FILES):
+            for old, new in names.items():
+                data = data.replace(old.encode(), new.encode())
+        return data
+
+    return _copy_zip(export, dest, rename)
 
 
 def later_download(export: Path, dest: Path, edits: dict[str, Callable[[Any], Any]]) -> Path:
     """A copy of a Meta export zip as if downloaded again later: each member ending with a key of `edits` rewritten."""
-    with zipfile.ZipFile(export) as src, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            data = src.read(info)
-            for suffix, edit in edits.items():
-                if info.filename.endswith(suffix):
-                    data = json.dumps(edit(json.loads(data))).encode()
-            out.writestr(info, data)
-    return dest
+    def edit(name: str, data: bytes) -> bytes:
+        for suffix, change in edits.items():
+            if name.endswith(suffix):
+                data = json.dumps(change(json.loads(data))).encode()
+        return data
+
+    return _copy_zip(export, dest, edit)

@@ -40,8 +40,8 @@ def spans(text: str, *pairs: tuple[str, str]) -> tuple[Evidence, ...]:
     return tuple(Evidence("patient_reference", text.index(s), text.index(s) + len(s), s, reason) for s, reason in pairs)
 
 
-def result_of(*findings: Finding) -> ScanResult:
-    account = AccountScan(Platform.X, ["x.zip"], "x/2022+", AccountInfo(Platform.X, username="doc", user_id="1"))
+def result_of(*findings: Finding, platform: Platform = Platform.X) -> ScanResult:
+    account = AccountScan(platform, ["x.zip"], "x/2022+", AccountInfo(platform, username="doc", user_id="1"))
     return ScanResult([account], list(findings))
 
 
@@ -102,8 +102,7 @@ def test_hostile_post_cannot_leave_the_data_island(tmp_path):
     (Platform.X, "https://www.facebook.com/checkin/1", False),  # "open on x" goes to X
 ])
 def test_a_link_is_shown_only_when_it_leads_to_the_items_own_platform(tmp_path, platform, url, kept):
-    account = AccountScan(platform, ["export.zip"], "", AccountInfo(platform, username="doc"))
-    result = ScanResult([account], [finding("1", "52M in bed 7", url=url, platform=platform)])
+    result = result_of(finding("1", "52M in bed 7", url=url, platform=platform), platform=platform)
     out = tmp_path / "out"
     out.mkdir()
     paths = write_all(result, out)
