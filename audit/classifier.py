@@ -69,7 +69,13 @@ LR_C = 4.0
 # out whole writers (4 folds), average precision rose in every category (venting 0.895 to 0.897).
 NB_C = 1.0
 NB_ALPHA = 0.1
-_N_EXTRA = len(RULES) + 2 + len(KINDS)
+# A post that says it is simulation or a made-up case needs its own weight against the identifiers it
+# piles up ("Sim lab: 52M, bay 4, 0300"), which a linear model cannot give one cue alone. These columns
+# repeat the identifier count for such posts and are left unscaled: holding out whole writers (4 folds),
+# scaled ones let 26 of 69 identifier-rich made-up cases through, unscaled ones 14, with 5 of 6 real
+# stories that happen to use a cue ("not a drill, not a manikin") still flagged.
+_FICTION_COUNTS = len(RULES) + 2
+_N_EXTRA = len(RULES) + 4 + len(KINDS)
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -108,7 +114,7 @@ def _identifier_labels(found: Sequence[tuple[Rule, Evidence]]) -> list[str]:
 
 def _features(analyses: Sequence[Analysis], kinds: Sequence[str]) -> sparse.csr_matrix:
     rows, cols, vals = [], [], []
-    kind_base = len(RULES) + 2
+    kind_base = len(RULES) + 4
     for i, (an, kind) in enumerate(zip(analyses, kinds, strict=True)):
         for name in an.fired:
             if name in _RULE_INDEX:
@@ -119,6 +125,10 @@ def _features(analyses: Sequence[Analysis], kinds: Sequence[str]) -> sparse.csr_
         rows += [i, i]
         cols += [len(RULES), len(RULES) + 1]
         vals += [min(n, 4) / 4.0, 1.0 if n >= 2 else 0.0]
+        if n and "fiction_sim" in an.fired:
+            rows += [i, i]
+            cols += [_FICTION_COUNTS, _FICTION_COUNTS + 1]
+            vals += [min(n, 4) / 4.0 / RULE_SCALE, 1.0 / RULE_SCALE if n >= 2 else 0.0]
         if kind in KINDS:
             rows.append(i)
             cols.append(kind_base + KINDS.index(kind))

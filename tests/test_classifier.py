@@ -256,6 +256,8 @@ def test_model_flags_clear_cases(model, text, kind, flag):
     ("grabbing coffee with friends before the game", "post"),
     ("we're hiring night nurses for 6 West! message me for the recruiter's email", "post"),
     ("lovely hike with the dog this morning", "post"),
+    # four kinds of identifier, all in a case that says it is invented (flagged at 0.44 before the fiction columns)
+    ("Teaching case, entirely made up: 71M, bed 6, new confusion at 2am, what do you check first?", "post"),
 ])
 def test_model_leaves_hard_negatives_alone(model, text, kind):
     verdict = model.classify_texts([text], [kind])[0]
