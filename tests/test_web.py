@@ -323,6 +323,19 @@ def test_one_part_of_a_split_export_is_said_to_be_only_a_part(client, make_zip):
     assert "Not the whole export: " + note.replace("'", "&#39;") in client.get("/").get_data(as_text=True)
 
 
+def test_two_downloads_of_one_account_are_said_so_on_the_list_of_scans(client, make_zip, tmp_path):
+    from importing import later_download
+
+    older = make_zip("facebook/2024", name="facebook-dana-2025-01-20.zip")
+    newer = later_download(older, tmp_path / "facebook-dana-2026-01-20.zip", {"posts/your_posts__check_ins__photos_and_videos_1.json":
+                           lambda posts: [{"timestamp": 1767225600, "data": [{"post": "A year on 4 West"}]}, *posts]})
+    status = wait(client, upload(client, older, newer).get_json()["id"])
+    assert status["status"] == "done" and status["incomplete"] == []
+    (note,) = status["overlap"]
+    assert note.startswith("Some inputs hold different versions of the same Facebook files: facebook-dana-2025-01-20.zip and "
+                           "facebook-dana-2026-01-20.zip (1 file).")
+    assert "Two downloads of one account: " + note in client.get("/").get_data(as_text=True)
+
 def scanned_before_a_restart(tmp_path: Path, make_zip) -> str:  # type: ignore[no-untyped-def]
     """Scan in one run of the app and close it; the id of the scan left in the data folder."""
     first = make(tmp_path)

@@ -75,6 +75,7 @@ class Scan:
     discard: bool = False
     sha256: list[str] = field(default_factory=list)  # of the uploads, sorted: the same export uploaded again
     incomplete: list[str] = field(default_factory=list)  # why the uploads look like only some parts of an export
+    overlap: list[str] = field(default_factory=list)  # uploads that look like two downloads of one account
 
     def public(self) -> dict[str, Any]:
         data = asdict(self)
@@ -268,6 +269,7 @@ class Store:
                 scan.flagged = sum(1 for f in result.findings if f.verdict.flags)
                 scan.problems = sum(n for _, _, n in problems(result))
                 scan.incomplete = [self._plain(scan, a.incomplete) for a in result.accounts if a.incomplete]  # the same notes, kept once
+                scan.overlap = [self._plain(scan, a.overlap) for a in result.accounts if a.overlap]
                 self._save(scan)
         finally:
             if scan.discard:
