@@ -190,9 +190,14 @@ RULES: tuple[Rule, ...] = (
                 "data show|research|review article|grand rounds talk|podcast|thread on|learn more|awareness|screening|vaccine|vaccines",
           regex=r"\bn\s?=\s?\d+"),
     _rule("fiction_sim", PATIENT, "fiction or simulation", "simulation, fiction or a composite, which says so",
+          # "details changed" is not here: it claims a real story was de-identified, which the seeds say it rarely is.
+          # Shows and films only as shows ("an episode of"), not as a comparison ("like a horror movie", "better than Netflix").
           words="sim lab|simulation|standardized patient|standardised patient|mannequin|manikin|sim man|fictional|composite|"
-                "hypothetical|case study|made up|not a real|details changed|board question|practice question|osce|grey's|greys anatomy|"
-                "the pitt|house md|er reruns|netflix|tv show|episode|the novel|this novel|my novel|reading a novel|movie"),
+                "hypothetical|case study|made up|details invented|every detail invented|not a real patient|not a real person|"
+                "not a real pt|not a real case|no real patient|not real patients|board question|practice question|osce|grey's|"
+                "greys anatomy|the pitt|house md|er reruns|er episodes|tv show|episode of|episodes of|new episode|last episode|"
+                "this episode|the episode|season finale|on netflix|the novel|this novel|my novel|reading a novel|the movie|"
+                "this movie|that movie|a movie about|movie night"),
     _rule("hiring", PATIENT, "hiring", "a job advertisement",
           words="hiring|job opening|apply|positions|recruiting|we're looking for|sign on bonus|now hiring|join our team"),
     _rule("software", PATIENT, "software", "software, not a cardiac arrest",
