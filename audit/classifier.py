@@ -245,6 +245,11 @@ class Classifier:
             if flagged[i].any():
                 out.append(self._verdict(texts[i], row, int(risks[i]), analyses[i], idx[ptr[i]:ptr[i + 1]], data[ptr[i]:ptr[i + 1]],
                                          timed.get(i), shared=kinds[i] == "repost"))
+            elif "image" in analyses[i].fired:
+                # A photo of a scan or chart is patient data whatever the words around it score ("look at this CT"):
+                # the post is always listed to look at again, with the photo rule's finding as its evidence.
+                found = tuple(ev for rule, ev in find_evidence(texts[i], [], only=frozenset({"image"})) if rule.name == "image")
+                out.append(Verdict(dict(zip(CATEGORIES, row, strict=True)), (), max(int(risks[i]), REVIEW_AT), found, _PHOTO_NOTE))
             else:
                 near = _near_miss(row, thresholds) if risks[i] >= REVIEW_AT else ""
                 out.append(Verdict(dict(zip(CATEGORIES, row, strict=True)), (), int(risks[i]), (), near))
@@ -461,6 +466,9 @@ def risk_scores(scores: np.ndarray, thresholds: np.ndarray, flagged: np.ndarray,
     flags = flagged.sum(axis=1)
     risk = np.where(flags > 0, risk + 4 * (flags - 1) + 3 * np.maximum(identifiers - 1, 0), risk)
     return np.clip(np.rint(risk), 0, 100).astype(int)
+
+
+_PHOTO_NOTE = "not flagged, but it points to a photo of a scan, chart or monitor: look at the photo before keeping it"
 
 
 def _near_miss(row: Sequence[float], thresholds: np.ndarray) -> str:
