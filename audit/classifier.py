@@ -71,9 +71,9 @@ NB_C = 1.0
 NB_ALPHA = 0.1
 # A post that says it is simulation or a made-up case needs its own weight against the identifiers it
 # piles up ("Sim lab: 52M, bay 4, 0300"), which a linear model cannot give one cue alone. These columns
-# repeat the identifier count for such posts and are left unscaled: holding out whole writers (4 folds),
-# scaled ones let 26 of 69 identifier-rich made-up cases through, unscaled ones 14, with 5 of 6 real
-# stories that happen to use a cue ("not a drill, not a manikin") still flagged.
+# repeat the identifier count for such posts and are left unscaled: holding out whole writers (4 folds,
+# 186 writers), scaled ones let 26 of 69 identifier-rich made-up cases through, unscaled ones 14, with 5 of
+# 6 real stories that happen to use a cue ("not a drill, not a manikin") still flagged.
 _FICTION_COUNTS = len(RULES) + 2
 _N_EXTRA = len(RULES) + 4 + len(KINDS)
 

@@ -25,8 +25,9 @@ from audit.classifier import (
 from audit.cli import cli
 from audit.context import Context
 from audit.evaluation import f1_interval
-from audit.model import CATEGORIES, AccountInfo, Platform
+from audit.model import CATEGORIES, AccountInfo, Item, Kind, Platform
 from audit.rules import RULES, compile_context, find_evidence
+from audit.triage import REVIEW_AT, recommend
 
 
 def spans(text: str) -> set[tuple[str, str]]:
@@ -304,15 +305,13 @@ def test_a_flagged_story_that_mentions_simulation_or_fiction_says_so(model):
 
 def test_a_bare_photo_of_a_scan_is_always_listed_to_look_at_again(model):
     """"look at this CT" alone scored 0.12, risk 24, and was kept: the photo is patient data whatever the words score."""
-    from audit.model import Item, Kind, Platform
-    from audit.triage import REVIEW_AT, recommend
-
     bare, asked = model.classify_texts(["look at this CT", "can you look at this rash on my arm?"])
     assert bare.risk >= REVIEW_AT and bare.summary.startswith("not flagged, but it points to a photo of a scan")
     assert [(e.text, e.category) for e in bare.evidence] == [("look at this CT", "patient_reference")]
     item = Item(Platform.X, "1", Kind.POST, "look at this CT", None, "tweets.js")
     assert recommend(item, bare) == "review"
     assert asked.risk < REVIEW_AT and asked.evidence == ()
+
 
 def test_keyword_baseline_is_naive():
     assert keyword_flags("my patient in room 4") == {"patient_reference"}

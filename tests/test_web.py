@@ -336,6 +336,7 @@ def test_two_downloads_of_one_account_are_said_so_on_the_list_of_scans(client, m
                            "facebook-dana-2026-01-20.zip (1 file).")
     assert "Two downloads of one account: " + note in client.get("/").get_data(as_text=True)
 
+
 def scanned_before_a_restart(tmp_path: Path, make_zip) -> str:  # type: ignore[no-untyped-def]
     """Scan in one run of the app and close it; the id of the scan left in the data folder."""
     first = make(tmp_path)
