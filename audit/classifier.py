@@ -75,7 +75,8 @@ NB_ALPHA = 0.1
 # 186 writers), scaled ones let 26 of 69 identifier-rich made-up cases through, unscaled ones 14, with 5 of
 # 6 real stories that happen to use a cue ("not a drill, not a manikin") still flagged.
 _FICTION_COUNTS = len(RULES) + 2
-_N_EXTRA = len(RULES) + 4 + len(KINDS)
+_KIND_BASE = _FICTION_COUNTS + 2
+_N_EXTRA = _KIND_BASE + len(KINDS)
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -114,7 +115,6 @@ def _identifier_labels(found: Sequence[tuple[Rule, Evidence]]) -> list[str]:
 
 def _features(analyses: Sequence[Analysis], kinds: Sequence[str]) -> sparse.csr_matrix:
     rows, cols, vals = [], [], []
-    kind_base = len(RULES) + 4
     for i, (an, kind) in enumerate(zip(analyses, kinds, strict=True)):
         for name in an.fired:
             if name in _RULE_INDEX:
@@ -131,7 +131,7 @@ def _features(analyses: Sequence[Analysis], kinds: Sequence[str]) -> sparse.csr_
             vals += [min(n, 4) / 4.0 / RULE_SCALE, 1.0 / RULE_SCALE if n >= 2 else 0.0]
         if kind in KINDS:
             rows.append(i)
-            cols.append(kind_base + KINDS.index(kind))
+            cols.append(_KIND_BASE + KINDS.index(kind))
             vals.append(1.0)
     return sparse.csr_matrix((vals, (rows, cols)), shape=(len(analyses), _N_EXTRA)) * RULE_SCALE
 
