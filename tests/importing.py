@@ -92,3 +92,11 @@ def later_download(export: Path, dest: Path, edits: dict[str, Callable[[Any], An
         return data
 
     return _copy_zip(export, dest, edit)
+
+
+def facebook_downloads_a_year_apart(make_zip, tmp_path: Path) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+    """The 2024 Facebook fixture downloaded twice, a year apart; the later download also holds "A year on <b>4 West</b>"."""
+    older = make_zip("facebook/2024", name="facebook-dana-2025-01-20.zip")
+    newer = later_download(older, tmp_path / "facebook-dana-2026-01-20.zip", {"posts/your_posts__check_ins__photos_and_videos_1.json":
+                           lambda posts: [{"timestamp": 1767225600, "data": [{"post": "A year on <b>4 West</b>"}]}, *posts]})
+    return older, newer

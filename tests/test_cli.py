@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from importing import later_download, someone_elses
+from importing import facebook_downloads_a_year_apart, someone_elses
 
 from audit.cli import cli
 
@@ -335,9 +335,7 @@ def test_two_people_s_meta_exports_in_one_scan_are_refused_in_one_line(make_zip,
 
 
 def test_two_downloads_of_one_meta_account_are_both_read_and_said_so(make_zip, tmp_path):
-    older = make_zip("facebook/2024", name="facebook-dana-2025-01-20.zip")
-    newer = later_download(older, tmp_path / "facebook-dana-2026-01-20.zip", {"posts/your_posts__check_ins__photos_and_videos_1.json":
-                           lambda posts: [{"timestamp": 1767225600, "data": [{"post": "A year on <b>4 West</b>"}]}, *posts]})
+    older, newer = facebook_downloads_a_year_apart(make_zip, tmp_path)
     result = run("scan", str(older), str(newer), "--out", str(tmp_path / "out"), "-q")
     assert result.exit_code == 0
     assert [line for line in result.output.splitlines() if "note:" in line] == [

@@ -324,11 +324,9 @@ def test_one_part_of_a_split_export_is_said_to_be_only_a_part(client, make_zip):
 
 
 def test_two_downloads_of_one_account_are_said_so_on_the_list_of_scans(client, make_zip, tmp_path):
-    from importing import later_download
+    from importing import facebook_downloads_a_year_apart
 
-    older = make_zip("facebook/2024", name="facebook-dana-2025-01-20.zip")
-    newer = later_download(older, tmp_path / "facebook-dana-2026-01-20.zip", {"posts/your_posts__check_ins__photos_and_videos_1.json":
-                           lambda posts: [{"timestamp": 1767225600, "data": [{"post": "A year on 4 West"}]}, *posts]})
+    older, newer = facebook_downloads_a_year_apart(make_zip, tmp_path)
     status = wait(client, upload(client, older, newer).get_json()["id"])
     assert status["status"] == "done" and status["incomplete"] == []
     (note,) = status["overlap"]
