@@ -2,8 +2,11 @@
 
 A scan is import (one core, Python) then classification (CPU-bound, per item).
 On a large export the first worker is forked before the import starts, while
-the process is still small, and trains the model there, then classifies beside
-the import. Once the import is over it forks a second worker, which inherits
+the process is still small, and loads the model there, then classifies beside
+the import. On the first scan on a computer it trains the model first, and the
+import waits for it: training beside the import held both in memory at once
+(1.1 GB on the 200,000-post benchmark) to save the few seconds the import takes.
+Once the import is over it forks a second worker, which inherits
 the model instead of training it again; started earlier, three busy processes
 on two cores only slowed each other (the import took half as long again). The
 importing process sends chunks of text as soon as it has read them and gets
@@ -51,9 +54,14 @@ class Classification:
         self._tasks: Any = ctx.Queue()
         self._done: Any = ctx.Queue()
         self._imported: Any = ctx.Event()
-        self._zygote = ctx.Process(target=_zygote, args=(self._tasks, self._done, self._imported, self.workers, os.getpid()),
-                                   daemon=False)
+        self._trained: Any = ctx.Event()  # kept here: a spawned child unpickles it after this call returns
+        self._zygote = ctx.Process(target=_zygote, args=(self._tasks, self._done, self._imported, self._trained, self.workers,
+                                                         os.getpid()), daemon=False)
         self._zygote.start()
+        if not self._model_ready():
+            self._say("model")
+            while not self._trained.wait(0.5) and self._zygote.is_alive():
+                pass
 
     def set_context(self, context: Context) -> None:
         """What the profiles read so far say; chunks sent under an older context are redone at the end."""
@@ -95,15 +103,21 @@ class Classification:
         return self._assemble(items, context)
 
     def _say_if_training(self) -> None:
-        """The first scan on a computer trains the model before anything is classified, for up to a minute:
+        """The first scan on a computer trains the model before anything is classified, for up to two minutes:
         say so, so the progress display does not sit on "opening" or "reading" all that time."""
-        if self.progress is None:
-            return
+        if not self._model_ready():
+            self._say("model")
+
+    def _say(self, stage: str) -> None:
+        if self.progress is not None:
+            self.progress(stage, 0, None)
+
+    @staticmethod
+    def _model_ready() -> bool:
         # With workers this process never classifies: importing the classifier here would load scikit-learn for
         # nothing (about 100 MB). The workers save the model to the cache once trained.
         classifier = sys.modules.get("audit.classifier")
-        if not (classifier.model_ready() if classifier is not None else modelcache.path().exists()):
-            self.progress("model", 0, None)
+        return classifier.model_ready() if classifier is not None else modelcache.path().exists()
 
     def _wanted(self, context: Context) -> set[int]:
         """Chunk ids whose verdicts are still missing under the final context."""
@@ -189,11 +203,12 @@ def _expand(c: Compact) -> Verdict:
     return Verdict(dict(scores), flags, risk, tuple(Evidence(*e) for e in evidence) if evidence else (), summary)
 
 
-def _zygote(tasks: Any, done: Any, imported: Any, workers: int, parent: int) -> None:
+def _zygote(tasks: Any, done: Any, imported: Any, trained: Any, workers: int, parent: int) -> None:
     """Train once, classify beside the import, and fork the other workers once the import is over."""
     from audit.classifier import _trained_base
 
     _trained_base()
+    trained.set()
     gc.freeze()  # the model is built for good: never scan it again, nor copy its pages into the forked workers
     siblings: list[Any] = []
 

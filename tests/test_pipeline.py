@@ -121,8 +121,8 @@ def test_the_first_scan_on_a_computer_says_it_is_training_the_model(make_zip, tm
 
 
 def test_a_scan_with_workers_also_says_it_is_training_the_model(make_zip, monkeypatch):
-    """With workers the first one trains while the import runs; once the import was over, the web page sat on "Reading
-    your posts" until that worker's first verdicts came back. A real first training takes minutes on this machine, so a
+    """With workers the first one trains before the import runs; the web page sat on "Reading your posts" until that
+    worker's first verdicts came back. A real first training takes minutes on this machine, so a
     `model_ready` that says no stands in for an empty cache; the worker itself loads the suite's cached model."""
     from audit import classifier
 
@@ -132,10 +132,20 @@ def test_a_scan_with_workers_also_says_it_is_training_the_model(make_zip, monkey
     scan([export], progress=lambda stage, done, total: stages.append(stage), workers=2)
     assert "classify" in stages and "model" not in stages  # verdicts came from the workers, and nothing was trained
     monkeypatch.setattr(classifier, "model_ready", lambda: False)
+    trained_before_import: list[bool] = []
+    told = parallel.Classification.set_context
+
+    def spy(self: parallel.Classification, context: Context) -> None:
+        trained_before_import.append(self._trained.is_set())
+        told(self, context)
+
+    monkeypatch.setattr(parallel.Classification, "set_context", spy)
     stages.clear()
     scan([export], progress=lambda stage, done, total: stages.append(stage), workers=2)
     assert "model" in stages, stages
     assert "classify" not in stages[: stages.index("model")] and "classify" in stages[stages.index("model"):]
+    # Training beside the import held both in memory at once: the first scan on a computer waits for the model.
+    assert trained_before_import and trained_before_import[0] is True
 
 
 def test_a_scan_with_workers_keeps_scikit_learn_out_of_the_importing_process(make_zip):
